@@ -1,0 +1,71 @@
+"""Fixtures shared by every package's tests: two projects of one company and staff in roles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import translation
+
+from propdesk.core.models import Project, Staff
+from propdesk.core.tests.factories import ProjectFactory, StaffFactory, grant
+
+PASSWORD = "pw-Secret-2026"
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in zh-Hans: a request with Accept-Language leaves its language active in
+    the thread (LocaleMiddleware does not reset it), which would leak into the next test."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def project_a(db: None) -> Project:
+    return ProjectFactory(code="a", name="翠湖小区", record_prefix="地王")
+
+
+@pytest.fixture
+def project_b(db: None) -> Project:
+    return ProjectFactory(code="b", name="江畔小区")
+
+
+@pytest.fixture
+def make_staff(db: None) -> Callable[..., Staff]:
+    def make(project: Project, role: str = "cs_staff", name: str = "李客服", **kw: object) -> Staff:
+        staff = StaffFactory(name=name, company=project.company, **kw)
+        grant(staff, project, role)
+        return staff
+
+    return make
+
+
+@pytest.fixture
+def clerk_a(make_staff: Callable[..., Staff], project_a: Project) -> Staff:
+    """A front-desk clerk (客服前台) of project A: may see and change master data of A only."""
+    return make_staff(project_a, "cs_staff", name="王前台")
+
+
+@pytest.fixture
+def manager_a(make_staff: Callable[..., Staff], project_a: Project) -> Staff:
+    return make_staff(project_a, "cs_manager", name="赵经理")
+
+
+@pytest.fixture
+def engineer_a(make_staff: Callable[..., Staff], project_a: Project) -> Staff:
+    """A repair technician: sees master data of A, personal data masked."""
+    return make_staff(project_a, "engineer", name="孙工程")
+
+
+@pytest.fixture
+def clerk_b(make_staff: Callable[..., Staff], project_b: Project) -> Staff:
+    return make_staff(project_b, "cs_staff", name="周前台")
+
+
+def login(client: Client, staff: Staff) -> Client:
+    client.force_login(staff.user)
+    return client

@@ -1,0 +1,138 @@
+"""The one place that decides what an actor may see and do (STYLE §2 "access goes through one
+audited function per entity"). Every service and selector goes through here.
+
+A user acts only inside projects they hold an active membership of, with the union of the
+permissions of their roles there. Objects of other projects raise `NotFound`, never `Forbidden`,
+so their existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db import models
+
+from propdesk.core import permissions as P
+from propdesk.core.errors import Forbidden, NotFound
+from propdesk.core.models import Membership, Project, Staff
+
+M = TypeVar("M", bound=models.Model)
+_CACHE_ATTR = "_propdesk_perms"
+
+
+def perms_by_project(actor: Staff) -> dict[int, frozenset[str]]:
+    """{project_id: permissions}, loaded once per actor object (one query)."""
+    cached: dict[int, frozenset[str]] | None = getattr(actor, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    result: dict[int, set[str]] = {}
+    if actor.user.is_superuser:
+        for pid in Project.objects.filter(company_id=actor.company_id).values_list("id", flat=True):
+            result[pid] = set(P.ALL_PERMISSIONS)
+    else:
+        rows = Membership.objects.filter(
+            staff=actor, is_active=True, project__is_active=True
+        ).values_list("project_id", "role__permissions")
+        for pid, perms in rows:
+            result.setdefault(pid, set()).update(perms or [])
+    frozen = {pid: frozenset(perms) for pid, perms in result.items()}
+    setattr(actor, _CACHE_ATTR, frozen)
+    return frozen
+
+
+def forget(actor: Staff) -> None:
+    """Drop the cached permissions (after memberships change)."""
+    if hasattr(actor, _CACHE_ATTR):
+        delattr(actor, _CACHE_ATTR)
+
+
+def project_ids(actor: Staff, perm: str = P.VIEW_MASTERDATA) -> list[int]:
+    return sorted(pid for pid, perms in perms_by_project(actor).items() if perm in perms)
+
+
+def has_perm(actor: Staff, project_id: int, perm: str) -> bool:
+    return perm in perms_by_project(actor).get(project_id, frozenset())
+
+
+def require(actor: Staff, project_id: int, perm: str) -> None:
+    """Raise NotFound outside the actor's projects and Forbidden for a missing permission."""
+    perms = perms_by_project(actor).get(project_id)
+    if perms is None:
+        raise NotFound()
+    if perm not in perms:
+        raise Forbidden()
+
+
+def get_project_for(actor: Staff, project_id: Any, perm: str = P.VIEW_MASTERDATA) -> Project:
+    try:
+        pid = int(project_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    require(actor, pid, perm)
+    return Project.objects.select_related("company").get(pk=pid)
+
+
+def scope(
+    actor: Staff,
+    queryset: models.QuerySet[M],
+    perm: str = P.VIEW_MASTERDATA,
+    field: str = "project_id",
+) -> models.QuerySet[M]:
+    """Restrict a queryset to the projects where the actor holds `perm`."""
+    return queryset.filter(**{f"{field}__in": project_ids(actor, perm)})
+
+
+def get_for(
+    actor: Staff,
+    queryset: models.QuerySet[M],
+    pk: Any,
+    perm: str = P.VIEW_MASTERDATA,
+    field: str = "project_id",
+) -> M:
+    """One object of the actor's projects, else NotFound (also for a missing permission to view,
+    since the actor cannot know it exists)."""
+    try:
+        obj = queryset.get(pk=int(pk))
+    except (TypeError, ValueError, queryset.model.DoesNotExist):
+        raise NotFound() from None
+    project_id: Any = obj
+    for part in field.split("__"):
+        project_id = getattr(project_id, part)
+    if perm not in perms_by_project(actor).get(project_id, frozenset()):
+        if P.VIEW_MASTERDATA in perms_by_project(actor).get(project_id, frozenset()):
+            raise Forbidden()
+        raise NotFound()
+    return obj
+
+
+def sees_personal_data(actor: Staff, project_id: int) -> bool:
+    """R-GEN-09: phones and ID-card numbers unmasked only for roles that need them."""
+    return has_perm(actor, project_id, P.VIEW_PERSONAL_DATA)
+
+
+def staff_for_user(user: Any) -> Staff | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return Staff.objects.select_related("user", "company").get(user=user, is_active=True)
+    except Staff.DoesNotExist:
+        return None
+
+
+def apply_masking(actor: Staff, objects: Any) -> list[Any]:
+    """Set `mobile_display` / `id_number_display` on residents or staff: clear text only where the
+    actor's role in that object's project needs personal data (R-GEN-09), masked otherwise
+    (138****5678, 110***********1234). Returns the objects as a list; costs no query."""
+    from propdesk.core import domain
+
+    items = list(objects)
+    for obj in items:
+        project_id = getattr(obj, "project_id", None)
+        clear = project_id is not None and sees_personal_data(actor, project_id)
+        mobile = getattr(obj, "mobile", "") or ""
+        id_number = getattr(obj, "id_number", "") or ""
+        obj.mobile_display = mobile if clear else domain.mask_mobile(mobile) if mobile else ""
+        obj.id_number_display = (
+            id_number if clear else domain.mask_id_number(id_number) if id_number else ""
+        )
+    return items

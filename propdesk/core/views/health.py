@@ -1,0 +1,127 @@
+"""Liveness and readiness probes for load balancers, systemd, Kubernetes and monitoring
+(issue 5, "Observability").
+
+- `GET /healthz`: the process answers. Always 200 `{"status": "ok"}`; touches nothing else, so a
+  slow database never gets a healthy process restarted.
+- `GET /readyz`: the process can do work. The database answers `SELECT 1` and the job queue's
+  storage is reachable: Redis answers PING when huey runs on Redis (`REDIS_URL`), otherwise the
+  SQLite huey file can take a write lock. 200 `{"status": "ok", "checks": {...}}` when every
+  check passes, 503 `{"status": "unavailable", "checks": {...}, "failed": [...]}` otherwise.
+
+Both are public (no login), read no session, need no CSRF token and write nothing: probes call
+them every few seconds. Failure details go to the log, not to the anonymous caller.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import redis
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+logger = logging.getLogger(__name__)
+
+# A probe must answer quickly even when a dependency hangs.
+CHECK_TIMEOUT_SECONDS = 2
+
+
+def check_database(connection: BaseDatabaseWrapper) -> None:
+    """Raises unless the database answers a trivial query (read-only, no transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def check_queue(huey_config: Mapping[str, Any]) -> None:
+    """Raises unless huey's storage is reachable: Redis answers PING, or the SQLite queue file
+    accepts a write lock (taken and released at once; nothing is written). `huey_config` is the
+    `HUEY` setting, a dict as in `propdesk.settings`."""
+    huey_class = str(huey_config.get("huey_class", "huey.RedisHuey"))
+    if "Redis" in huey_class:
+        _ping_redis(huey_config)
+    elif "Sqlite" in huey_class:
+        _check_sqlite_writable(Path(huey_config.get("filename", "huey.db")))
+    else:
+        raise RuntimeError(f"no readiness check for {huey_class}")
+
+
+def _ping_redis(huey_config: Mapping[str, Any]) -> None:
+    options = dict(huey_config.get("connection") or {})
+    url = huey_config.get("url") or options.pop("url", None)
+    timeouts = {
+        "socket_connect_timeout": CHECK_TIMEOUT_SECONDS,
+        "socket_timeout": CHECK_TIMEOUT_SECONDS,
+    }
+    client = (
+        redis.Redis.from_url(url, **timeouts) if url else redis.Redis(**{**options, **timeouts})
+    )
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
+def _check_sqlite_writable(path: Path) -> None:
+    directory = path.parent if str(path.parent) else Path()
+    if not directory.is_dir():
+        raise FileNotFoundError(f"queue directory {directory} does not exist")
+    if not path.exists():
+        # huey creates the file on first use; the directory must let it.
+        if not os.access(directory, os.W_OK):
+            raise PermissionError(f"queue directory {directory} is not writable")
+        return
+    conn = sqlite3.connect(
+        f"file:{path}?mode=rw", uri=True, timeout=CHECK_TIMEOUT_SECONDS, isolation_level=None
+    )
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+    finally:
+        conn.close()
+
+
+def readiness(
+    *, connection: BaseDatabaseWrapper, huey_config: Mapping[str, Any]
+) -> tuple[dict[str, str], list[str]]:
+    """Run every readiness check; returns ({check: "ok" | "failed"}, [failed checks])."""
+    checks: dict[str, Callable[[], None]] = {
+        "database": lambda: check_database(connection),
+        "queue": lambda: check_queue(huey_config),
+    }
+    results: dict[str, str] = {}
+    for name, check in checks.items():
+        try:
+            check()
+        except Exception:
+            logger.warning("readiness check %s failed", name, exc_info=True)
+            results[name] = "failed"
+        else:
+            results[name] = "ok"
+    return results, [name for name, result in results.items() if result != "ok"]
+
+
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_safe
+def readyz(request: HttpRequest) -> JsonResponse:
+    checks, failed = readiness(connection=connections[DEFAULT_DB_ALIAS], huey_config=settings.HUEY)
+    if failed:
+        return JsonResponse(
+            {"status": "unavailable", "checks": checks, "failed": failed}, status=503
+        )
+    return JsonResponse({"status": "ok", "checks": checks})
