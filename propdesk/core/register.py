@@ -34,4 +34,5 @@ FORM_REGISTER: Final[list[tuple[str, str, str, str, tuple[str, ...]]]] = [
     ("reply_letter", "回馈函件", "HH", "", BOTH),
     ("vip_card", "VIP客户资料卡", "VIP", "", (SALES,)),
     ("visit", "来访接待记录", "LF", "", (SALES,)),
+    ("appointment", "预约接待登记", "YY", "", (SALES,)),
 ]

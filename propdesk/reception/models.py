@@ -368,3 +368,22 @@ class CallAck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call_id}:{self.post}:{self.reply}"
+
+
+# The rotation queue, client cards and appointments (SPEC §5) live in their own module.
+from propdesk.reception.models_rotation import (  # noqa: E402
+    Appointment as Appointment,
+)
+from propdesk.reception.models_rotation import (  # noqa: E402
+    AppointmentState as AppointmentState,
+)
+from propdesk.reception.models_rotation import ClientCard as ClientCard  # noqa: E402
+from propdesk.reception.models_rotation import RestDay as RestDay  # noqa: E402
+from propdesk.reception.models_rotation import RestDayState as RestDayState  # noqa: E402
+from propdesk.reception.models_rotation import RotaDay as RotaDay  # noqa: E402
+from propdesk.reception.models_rotation import RotaDayState as RotaDayState  # noqa: E402
+from propdesk.reception.models_rotation import SalesGroup as SalesGroup  # noqa: E402
+from propdesk.reception.models_rotation import (  # noqa: E402
+    SalesGroupMember as SalesGroupMember,
+)
+from propdesk.reception.models_rotation import TurnRecord as TurnRecord  # noqa: E402

@@ -7,3 +7,4 @@ from propdesk.reception.tests.floor import (  # noqa: F401
     supervisor,
     walk_in,
 )
+from propdesk.reception.tests.rota import rota  # noqa: F401
