@@ -9,9 +9,13 @@ from __future__ import annotations
 from ninja import Router
 
 from propdesk.reception.api import calls, rooms, visits
+from propdesk.reception.api import cards as cards_api
+from propdesk.reception.api import rotation as rotation_api
 
 router = Router()
 for module in (visits, calls, rooms):
     router.add_router("", module.router)
+router.add_router("", cards_api.router)  # client cards and appointments (R-ROTA-08/14)
+router.add_router("", rotation_api.router)  # the rotation queue (R-ROTA-01..17)
 
 __all__ = ["router"]

@@ -123,6 +123,38 @@ def groups_of(project: Project, *, active_only: bool = True) -> list[SalesGroup]
     return list(groups.prefetch_related("members__staff"))
 
 
+def list_groups(*, actor: Staff, project_id: Any) -> list[SalesGroup]:
+    """The project's active sales groups (anyone on the floor may read them)."""
+    return groups_of(floor_project(actor, project_id, P.VIEW_RECEPTION))
+
+
+def reload_group(group: SalesGroup) -> SalesGroup:
+    """The group as saved, members prefetched (for the answer of a change)."""
+    return (
+        SalesGroup.objects.select_related("supervisor")
+        .prefetch_related("members__staff")
+        .get(pk=group.pk)
+    )
+
+
+def list_rest_days(
+    *,
+    actor: Staff,
+    project_id: Any,
+    day_from: dt.date | None = None,
+    day_until: dt.date | None = None,
+    state: str | None = None,
+) -> list[RestDay]:
+    """Rest days of the project (default: from today on), oldest first."""
+    project = floor_project(actor, project_id, P.VIEW_RECEPTION)
+    rests = RestDay.objects.filter(project=project, day__gte=day_from or timezone.localdate())
+    if day_until:
+        rests = rests.filter(day__lte=day_until)
+    if state:
+        rests = rests.filter(state=state)
+    return list(rests.select_related("staff", "decided_by").order_by("day", "staff__name")[:500])
+
+
 @transaction.atomic
 def save_group(
     *,

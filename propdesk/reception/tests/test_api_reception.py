@@ -34,6 +34,11 @@ class Api:
             f"/api/v1{path}", data=data or {}, content_type="application/json", headers=self.headers
         )
 
+    def put(self, path: str, data: dict[str, Any]) -> Any:
+        return self.client.put(
+            f"/api/v1{path}", data=data, content_type="application/json", headers=self.headers
+        )
+
     def patch(self, path: str, data: dict[str, Any]) -> Any:
         return self.client.patch(
             f"/api/v1{path}", data=data, content_type="application/json", headers=self.headers
