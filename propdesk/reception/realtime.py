@@ -39,6 +39,7 @@ KEEPALIVE_SECONDS = 15.0  # an SSE comment line every 15 s keeps proxies and the
 RETRY_MILLISECONDS = 2000  # how soon EventSource reconnects after a dropped connection
 QUEUE_LIMIT = 1000
 CONSOLE = "console"  # the supervisors' channel: every call of the project
+ROTATION = "ROTA"  # the rotation queue's pages (console and TV board)
 CHANNEL_PREFIX = "propdesk:reception:"
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -72,7 +73,7 @@ from propdesk.reception.services.rotation_setup import (
     roster_from_inputs,
 )
 
-BOARD = "rotation"  # the push channel of the rotation boards (`/reception/stream/?post=rotation`)
+BOARD = realtime.ROTATION  # the push channel of the rotation pages (`?post=ROTA`)
 
 EVENT_KINDS = (
     "check_in",
@@ -341,7 +342,13 @@ def _event_data(
             raise ValidationFailed(fields={"appointment": [_("No such appointment")]})
         clean["appointment_with"] = str(appointment.salesperson_id)  # R-ROTA-06
     if data.get("card"):
-        card = ClientCard.objects.filter(pk=data["card"], project_id=project_id).first()
+        # the card's id, its number or the client's mobile phone (what the gate has at hand)
+        value = str(data["card"]).strip()
+        cards = ClientCard.objects.filter(project_id=project_id)
+        match = Q(number=value) | Q(mobile=value)
+        card = cards.filter(
+            match | Q(pk=int(value)) if value.isdigit() and len(value) < 11 else match
+        ).first()
         if card is None:
             raise ValidationFailed(fields={"card": [_("No such client card")]})
         clean["registered_owner"] = str(card.owner_id)  # R-ROTA-08

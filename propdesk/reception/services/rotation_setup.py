@@ -496,6 +496,17 @@ def check_roster(
         raise ValidationFailed(messages[0], fields={"roster": messages}) from None
 
 
+def floor_staff(project: Project) -> list[Staff]:
+    """Active staff of the project who work on the floor (reception.operate), by name."""
+    members = Membership.objects.filter(
+        project=project, is_active=True, staff__is_active=True
+    ).select_related("staff", "role")
+    people = {
+        m.staff.pk: m.staff for m in members if P.OPERATE_RECEPTION in (m.role.permissions or [])
+    }
+    return sorted(people.values(), key=lambda s: (s.name_pinyin or s.name, s.pk))
+
+
 def managers_of(project: Project) -> list[Staff]:
     """Staff who may approve rest days and plan days (reception.supervise in the project)."""
     members = Membership.objects.filter(project=project, is_active=True).select_related(

@@ -28,6 +28,8 @@ def _channels(staff: Any, project_id: int, post: str) -> list[str] | None:
     """The channels the screen may listen to, or None (not allowed / no such post)."""
     if post == realtime.CONSOLE:
         allowed = access.has_perm(staff, project_id, P.SUPERVISE_RECEPTION)
+    elif post == realtime.ROTATION:  # the rotation console and TV board
+        allowed = access.has_perm(staff, project_id, P.VIEW_RECEPTION)
     else:
         allowed = access.has_perm(staff, project_id, P.VIEW_RECEPTION) and (
             Post.objects.filter(project_id=project_id, code=post).exists()
