@@ -59,11 +59,13 @@ def test_the_console_opens_the_day_and_a_tap_assigns_the_next_salesperson(
     )
     assert answer.json() == {"ok": True, "message": "来访按接访轮序由甲1接待,计一轮接待。"}
     live = manager_client.get(reverse("reception:rotation_live")).content.decode()
-    assert "接待中" in live and "甲1" in live
+    assert "接待中" in live
+    assert "甲1" in live
     tv = manager_client.get(reverse("reception:rotation_live") + "?tv=1").content.decode()
     assert 'id="tv-next-visit">甲2<' in tv
     board = manager_client.get(reverse("reception:rotation_board")).content.decode()
-    assert 'class="tv"' in board and "?post=ROTA" in board
+    assert 'class="tv"' in board
+    assert "?post=ROTA" in board
 
 
 def test_a_refused_tap_says_why_and_records_nothing(manager_client, rota: dict[str, Any]):
@@ -72,7 +74,8 @@ def test_a_refused_tap_says_why_and_records_nothing(manager_client, rota: dict[s
         reverse("reception:rotation_event"), {"event": "visit_ended", "ref": "V-x"}, headers=LIVE
     )
     assert answer.status_code == 422
-    assert answer.json()["ok"] is False and answer.json()["message"]
+    assert answer.json()["ok"] is False
+    assert answer.json()["message"]
     assert TurnRecord.objects.count() == 0
 
 
@@ -126,7 +129,9 @@ def test_the_daily_report_page_and_its_excel(manager_client, rota: dict[str, Any
         reverse("reception:rotation_event"), {"event": "call", "answered": "0"}, headers=LIVE
     )
     page = manager_client.get(reverse("reception:rotation_report")).content.decode()
-    assert "接待轮次日报" in page and "甲1" in page and "电话无应答" in page
+    assert "接待轮次日报" in page
+    assert "甲1" in page
+    assert "电话无应答" in page
     xlsx = manager_client.get(reverse("reception:rotation_report_xlsx"))
     assert xlsx.status_code == 200
     book = load_workbook(io.BytesIO(xlsx.content))
