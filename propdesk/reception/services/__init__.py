@@ -8,6 +8,9 @@ transaction with row locks, logs the timeline and pushes the change to the scree
 Modules: `visits` (start, details, journey steps, the capacity answer), `calls` (send,
 acknowledge, complete, the unanswered-call sweep), `rooms` (set-up, allocation, ready, release,
 clean), `dispatch` (the call log itself) and `common` (posts, settings, locks, errors).
+The rotation queue (SPEC §5): `rotation_setup` (groups, rest days, day plans), `rotation`
+(open/close a day, report the floor's events, the board) and `rotation_report` (RPT-01); client
+cards and appointments: `cards`, `appointments`.
 """
 
 from propdesk.reception.services.calls import acknowledge_call as acknowledge_call

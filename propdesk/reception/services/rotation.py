@@ -386,12 +386,10 @@ def report(
     if event not in EVENT_KINDS:
         raise ValidationFailed(fields={"event": [_("Choose one of the listed options")]})
     supervisor = access.has_perm(actor, project.pk, P.SUPERVISE_RECEPTION)
-    rota_day = (
-        RotaDay.objects.select_for_update()
-        .filter(project=project, day=timezone.localdate(now or timezone.now()))
-        .first()
-    )
-    if rota_day is None or rota_day.state != RotaDayState.OPEN:
+    if (data or {}).get("visit"):  # lock order everywhere: visit → rotation day
+        Visit.objects.select_for_update().filter(pk=_int(data["visit"]), project=project).first()  # type: ignore[index]
+    rota_day = _open_day_locked(project.pk, now)
+    if rota_day is None:
         raise TransitionNotAllowed(_("Today's rotation has not been opened yet"))
     clean, visit = _event_data(
         event, data or {}, actor=actor, project_id=project.pk, seq=rota_day.seq
@@ -400,12 +398,45 @@ def report(
         raise Forbidden(_("Only the department manager or duty manager arranges support"))
     if event in ("check_in", "check_out") and clean["person"] != str(actor.pk) and not supervisor:
         raise Forbidden(_("You can only check yourself in or out"))
-    # The time is read under the lock, so decisions are in the order they are made.
-    # Stored and replayed times are UTC; decide in UTC too, so a replay repeats each record.
+    return _append(rota_day, event, clean, actor=actor, now=now, visit=visit)
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationFailed(fields={"visit": [_("No such visit in this project")]}) from None
+
+
+def _open_day_locked(project_id: int, now: dt.datetime | None) -> RotaDay | None:
+    return (
+        RotaDay.objects.select_for_update()
+        .filter(
+            project_id=project_id,
+            day=timezone.localdate(now or timezone.now()),
+            state=RotaDayState.OPEN,
+        )
+        .first()
+    )
+
+
+def _append(
+    rota_day: RotaDay,
+    event: str,
+    clean: dict[str, Any],
+    *,
+    actor: Staff | None,
+    now: dt.datetime | None,
+    visit: Visit | None = None,
+) -> Reported:
+    """Decide the event over the day's current state and store it as the next turn record (the
+    day's row is locked by the caller)."""
+    # The time is read under the lock, so decisions are in the order they are made. Stored and
+    # replayed times are UTC; decide in UTC too, so a replay repeats each record exactly.
     at = (now or timezone.now()).astimezone(dt.UTC)
     _roster, state = current_state(rota_day)
-    if state.last_at is not None and at < state.last_at:
-        at = state.last_at if now is None else at
+    if state.last_at is not None and at < state.last_at and now is None:
+        at = state.last_at
     try:
         outcome = decide(state, _event(event, at, clean))
     except RotationError as exc:
@@ -438,6 +469,22 @@ def report(
     board = queue_board(outcome.state)
     _publish(rota_day, board=board, decision=decision)
     return Reported(record, decision, board)
+
+
+def visit_departed(visit: Visit, *, actor: Staff | None, now: dt.datetime | None = None) -> None:
+    """A party that leaves (R-SITE-19) ends its reception in the queue: the receiver is free
+    again and earns the make-up credit it is owed (R-ROTA-06/09). Nothing happens when the day
+    is not open or the visit never went through the queue. Called inside the visit's
+    transaction, with the visit already locked (lock order: visit → rotation day)."""
+    rota_day = _open_day_locked(visit.project_id, now)
+    if rota_day is None:
+        return
+    _roster, state = current_state(rota_day)
+    if not any(r.ref == visit.number for r in state.receptions):
+        return
+    clean = {"ref": visit.number, "completed": True}
+    at = now if now is None or state.last_at is None or now >= state.last_at else None
+    _append(rota_day, "visit_ended", clean, actor=actor, now=at, visit=visit)
 
 
 # --- reading ---------------------------------------------------------------------------------------

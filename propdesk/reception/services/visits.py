@@ -54,7 +54,7 @@ from propdesk.reception.domain.visits import answer_capacity as domain_answer_ca
 from propdesk.reception.domain.visits import start_visit as domain_start_visit
 from propdesk.reception.domain.visits import update_visit as domain_update_visit
 from propdesk.reception.models import SALUTATIONS, Arrival, Visit, VisitStage
-from propdesk.reception.services import dispatch, rooms
+from propdesk.reception.services import dispatch, rooms, rotation
 from propdesk.reception.services.common import (
     acting_post,
     domain_errors,
@@ -381,4 +381,6 @@ def advance_visit(
                 visit=visit,
                 now=at,
             )
+    if visit.stage == Stage.DEPARTED:
+        rotation.visit_departed(visit, actor=actor, now=at)
     return visit

@@ -299,3 +299,53 @@ def test_an_opened_day_keeps_its_roster_when_groups_change(rota: dict[str, Any])
     assert who(rota, report(rota, "visit", 1).decision.assignee) == "甲1"
     with pytest.raises(TransitionNotAllowed):
         plan(rota)
+
+
+def test_r_rota_06_a_departing_visit_ends_its_reception_in_the_queue(rota: dict[str, Any]):
+    """The gate's journey and the queue meet: the visit reported to the queue gets its
+    salesperson, and its departure (R-SITE-19) frees him and books the appointment credit."""
+    from propdesk.reception.models import Visit
+
+    people, project = rota["people"], rota["project"]
+    open_(rota)
+    visit = Visit.objects.create(
+        project=project,
+        number="LF-2026-000777",
+        day=DAY,
+        mode="appointment",
+        stage="leaving",
+        stage_at=minute(1),
+        created_at=minute(1),
+    )
+    card = ClientCard.objects.create(
+        project=project,
+        number="VIP-2026-000009",
+        name="赵",
+        owner=people["甲2"],
+        registered_at=minute(-600),
+        registered_by=people["甲2"],
+    )
+    appointment = Appointment.objects.create(
+        project=project,
+        number="YY-2026-000009",
+        card=card,
+        salesperson=people["甲2"],
+        state="confirmed",
+        state_at=minute(-60),
+        proposed_at=minute(30),
+        created_by=people["甲2"],
+        created_at=minute(-600),
+    )
+    came = report(rota, "visit", 2, visit=visit.pk, appointment=appointment.pk)
+    visit.refresh_from_db()
+    assert (came.decision.ref, visit.salesperson.name) == ("LF-2026-000777", "甲2")
+    locked = Visit.objects.get(pk=visit.pk)
+    rotation.visit_departed(locked, actor=rota["manager"], now=minute(50))
+    last = TurnRecord.objects.order_by("-seq").first()
+    assert (last.event, last.ref, last.kind) == ("visit_ended", "LF-2026-000777", "completed")
+    board = rotation.day_view(actor=rota["manager"], project_id=project.pk, day=DAY).board
+    assert [(who(rota, s.person), s.credits) for s in board.visit.seats if s.credits] == [
+        ("甲2", 1)
+    ]
+    rotation.visit_departed(locked, actor=rota["manager"], now=minute(51))  # no second end
+    assert TurnRecord.objects.count() == 2

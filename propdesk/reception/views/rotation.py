@@ -19,7 +19,14 @@ from propdesk.core.errors import DomainError, ValidationFailed
 from propdesk.core.views.common import can, staff_view
 from propdesk.reception.domain.rotation_model import REASON_LABELS, VisitPurpose
 from propdesk.reception.domain.rotation_roster import DUTY_LABELS
-from propdesk.reception.models import Appointment, AppointmentState, RestDayState, RotaDay
+from propdesk.reception.domain.visits import Stage
+from propdesk.reception.models import (
+    Appointment,
+    AppointmentState,
+    RestDayState,
+    RotaDay,
+    Visit,
+)
 from propdesk.reception.services import rotation, rotation_report, rotation_setup
 from propdesk.reception.views.actions import floor_action
 
@@ -95,6 +102,13 @@ def rotation_home(request: HttpRequest) -> HttpResponse:
             )
             .select_related("card", "salesperson")
             .order_by("proposed_at")[:30],
+            # parties on the floor without a salesperson yet: the visitor to report
+            "waiting_visits": Visit.objects.filter(
+                project_id=project_id,
+                day=today,
+                salesperson__isnull=True,
+                stage__in=[Stage.AT_GATE, Stage.PARKING, Stage.AT_DOOR, Stage.RECEPTION_AREA],
+            ).order_by("created_at")[:20],
         }
     )
     return render(request, "reception/rotation/home.html", context)
