@@ -21,18 +21,18 @@ from propdesk.reception.tests.rota import rota  # noqa: F401
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _open_today(rota: dict[str, Any]) -> None:
+def _open_today(floor: dict[str, Any]) -> None:
     today = timezone.localdate()
     rotation_setup.plan_day(
-        actor=rota["manager"],
-        project_id=rota["project"].pk,
+        actor=floor["manager"],
+        project_id=floor["project"].pk,
         day=today,
         duties={"A": "visit", "B": "phone"},
-        duty_shifts=[{"staff": rota["manager"].pk, "start": "00:00", "end": "23:59"}],
+        duty_shifts=[{"staff": floor["manager"].pk, "start": "00:00", "end": "23:59"}],
         open_from=dt.time(0, 0),
         open_until=dt.time(23, 59),
     )
-    rotation.open_rota_day(actor=rota["manager"], project_id=rota["project"].pk, day=today)
+    rotation.open_rota_day(actor=floor["manager"], project_id=floor["project"].pk, day=today)
 
 
 def test_a_visitor_reported_on_the_console_shows_on_the_tv_board_live(
