@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from propdesk.core.models import Project, Staff
 from propdesk.reception.domain.rotation_model import REASON_LABELS
@@ -71,9 +72,9 @@ class SalesGroupMember(models.Model):
 
 
 class RestDayState(models.TextChoices):
-    PENDING = "pending", _("Awaiting approval")  # 待确认
-    APPROVED = "approved", _("Approved")  # 已确认
-    REJECTED = "rejected", _("Rejected")  # 未批准
+    PENDING = "pending", pgettext_lazy("rest day", "Awaiting approval")  # 待确认
+    APPROVED = "approved", pgettext_lazy("rest day", "Approved")  # 已确认
+    REJECTED = "rejected", pgettext_lazy("rest day", "Rejected")  # 未批准
 
 
 class RestDay(models.Model):
@@ -107,9 +108,9 @@ class RestDay(models.Model):
 
 
 class RotaDayState(models.TextChoices):
-    PLANNED = "planned", _("Planned")  # 已排班
-    OPEN = "open", _("Open")  # 营业中
-    CLOSED = "closed", _("Closed")  # 已结束
+    PLANNED = "planned", pgettext_lazy("rotation day", "Planned")  # 已排班
+    OPEN = "open", pgettext_lazy("rotation day", "Open")  # 营业中
+    CLOSED = "closed", pgettext_lazy("rotation day", "Closed")  # 已结束
 
 
 class RotaDay(models.Model):
@@ -259,13 +260,13 @@ class ClientCard(models.Model):
 class AppointmentState(models.TextChoices):
     """R-ROTA-14: 草拟 → 待确认 → 已确认(内部) → 已与客户确认 → 已到访 / 未到 / 取消."""
 
-    DRAFT = "draft", _("Draft")  # 草拟
-    PENDING = "pending", _("Awaiting approval")  # 待确认
-    APPROVED = "approved", _("Approved")  # 已确认(内部)
-    CONFIRMED = "confirmed", _("Confirmed with the client")  # 已与客户确认
-    ARRIVED = "arrived", _("Arrived")  # 已到访
-    NO_SHOW = "no_show", _("No-show")  # 未到
-    CANCELLED = "cancelled", _("Cancelled")  # 取消
+    DRAFT = "draft", pgettext_lazy("appointment", "Draft")  # 草拟
+    PENDING = "pending", pgettext_lazy("appointment", "Awaiting approval")  # 待确认
+    APPROVED = "approved", pgettext_lazy("appointment", "Approved")  # 已确认(内部)
+    CONFIRMED = "confirmed", pgettext_lazy("appointment", "Confirmed with the client")
+    ARRIVED = "arrived", pgettext_lazy("appointment", "Arrived")  # 已到访
+    NO_SHOW = "no_show", pgettext_lazy("appointment", "No-show")  # 未到
+    CANCELLED = "cancelled", pgettext_lazy("appointment", "Cancelled")  # 取消
 
 
 class Appointment(models.Model):

@@ -212,7 +212,8 @@ def open_rota_day(
 ) -> RotaDay:
     """Open a day: its roster is checked (R-ROTA-01..05) and frozen, and the make-up credits and
     skip flags still outstanding when the last day closed are carried in (R-ROTA-06/10/11). A day
-    not planned yet is planned with the defaults (alternating duties) first."""
+    not planned yet is planned with the defaults (alternating duties) first; an earlier day still
+    open is closed first."""
     project = floor_project(actor, project_id, P.SUPERVISE_RECEPTION)
     at = now or timezone.now()
     day = day or timezone.localdate(at)
@@ -221,6 +222,11 @@ def open_rota_day(
         rota_day = plan_day(actor=actor, project_id=project.pk, day=day)
     if rota_day.state != RotaDayState.PLANNED:
         raise TransitionNotAllowed(_("The day is already open"))
+    # A day left open (nobody closed it) is closed now, so its credits and skips carry on.
+    for stale in RotaDay.objects.select_for_update().filter(
+        project=project, day__lt=day, state=RotaDayState.OPEN
+    ):
+        close_rota_day(actor=actor, rota_day_id=stale.pk, now=at)
     inputs, roster = check_roster(project, rota_day)
     rota_day.roster = inputs
     rota_day.carry_in = carry_to_json(_last_carry(project, day))

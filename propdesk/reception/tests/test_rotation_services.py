@@ -349,3 +349,13 @@ def test_r_rota_06_a_departing_visit_ends_its_reception_in_the_queue(rota: dict[
     ]
     rotation.visit_departed(locked, actor=rota["manager"], now=minute(51))  # no second end
     assert TurnRecord.objects.count() == 2
+
+
+def test_r_rota_10_a_day_left_open_is_closed_when_the_next_opens(rota: dict[str, Any]):
+    people = rota["people"]
+    first = open_(rota)
+    report(rota, "visit", 1, designated=people["甲3"].pk)
+    later = open_(rota, DAY + dt.timedelta(days=2))
+    first.refresh_from_db()
+    assert first.state == RotaDayState.CLOSED
+    assert later.carry_in["skips"] == [{"person": str(people["甲3"].pk), "duty": "visit"}]
