@@ -3,6 +3,7 @@ timer due, then the figures issue 3 asks for, measured in-process.
 
     .venv/bin/python bench/complaints.py [--count 100000] [--due N] [--projects 10]
                                          [--intake 500] [--iterations 50] [--keep]
+                                         [--clients 8] [--no-serve]
 
 Database: the environment's. With DATABASE_URL set (PostgreSQL) that database is used; it must
 be empty of complaints (create a fresh one, e.g. `createdb pd_bench`). Without it the embedded
@@ -27,7 +28,12 @@ Printed figures (wall-clock of one process, Django test client, no network):
 - the monthly report (投诉处置情况月表 / monthly statistics) of the largest project for one month,
   when the reports service is installed;
 - peak resident memory of the process (generation included) and resident memory after the
-  request measurements.
+  request measurements;
+- CPU milliseconds per request of this process and queries per intake POST (figures that a
+  busy shared machine distorts less than wall-clock time), and the intake service without HTTP;
+- a separate web process (`propdesk serve --no-worker`, uvicorn, skipped with --no-serve):
+  intake from `--clients` concurrent HTTP clients, the three GETs over HTTP, and its resident
+  memory (VmRSS after start and after the requests, VmHWM peak) read from /proc.
 """
 
 from __future__ import annotations
@@ -339,10 +345,12 @@ def _measure(name: str, call: Callable[[], Any], iterations: int) -> dict[str, A
         call()
     iterations = max(3, min(iterations, int(BUDGET_S / max(first, 1e-6))))
     times = []
+    cpu = []
     for _ in range(iterations - 1):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         call()
         times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - cpu_started) * 1000)
     with CaptureQueriesContext(connection) as queries:  # the last timed call is counted
         started = time.perf_counter()
         call()
@@ -350,6 +358,7 @@ def _measure(name: str, call: Callable[[], Any], iterations: int) -> dict[str, A
     return {
         "name": name,
         "n": iterations,
+        "cpu": statistics.median(cpu) if cpu else float("nan"),
         "p50": statistics.median(times),
         "p95": _percentile(times, 95),
         "max": max(times),
@@ -372,8 +381,14 @@ def _intake(client: Any, token: str, project_id: int, count: int) -> dict[str, A
     probe = client.post("/api/v1/complaints", {}, content_type="application/json", headers=headers)
     if probe.status_code == 404:
         return {"note": "skipped: /api/v1/complaints is not mounted"}
-    started = time.perf_counter()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    started, cpu_started = time.perf_counter(), time.process_time()
     for n in range(count):
+        if n == count - 1:  # the last POST is counted
+            counting = CaptureQueriesContext(connection)
+            counting.__enter__()
         response = client.post(
             "/api/v1/complaints",
             {
@@ -389,8 +404,165 @@ def _intake(client: Any, token: str, project_id: int, count: int) -> dict[str, A
         )
         if response.status_code != 201:
             raise RuntimeError(f"POST /api/v1/complaints answered {response.status_code}")
-    elapsed = time.perf_counter() - started
-    return {"count": count, "seconds": elapsed, "per_second": count / elapsed}
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    counting.__exit__(None, None, None)
+    return {
+        "count": count,
+        "seconds": elapsed,
+        "per_second": count / elapsed,
+        "cpu_per_second": count / cpu if cpu else float("inf"),
+        "queries": len(counting.captured_queries),
+    }
+
+
+def _intake_service(people: dict[str, Any], count: int) -> dict[str, Any]:
+    """The intake service itself (validation, number, policy, timers, timeline), no HTTP."""
+    from propdesk.complaints.services import intake
+
+    entry = people["projects"][1]
+    started, cpu_started = time.perf_counter(), time.process_time()
+    for n in range(count):
+        intake.receive(
+            actor=people["bench"],
+            project_id=entry["project"].pk,
+            data={
+                "kind": "complaint",
+                "channel": "visit",
+                "complainant_name": "基准业主",
+                "phone": "13912345678",
+                "content": f"基准服务受理 {n}：楼上漏水",
+            },
+        )
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    return {"count": count, "per_second": count / elapsed, "cpu_per_second": count / cpu}
+
+
+# --- a real web process -----------------------------------------------------------------------
+def _http(
+    url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, data=data, headers=headers or {})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - localhost
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def _proc_mib(pid: int, field: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _served(
+    raw_token: str, session: str, project_id: int, intake: int, clients: int, iterations: int
+) -> dict[str, Any]:
+    """Start `propdesk serve --no-worker` (uvicorn, one process) on this database, time intake
+    with `clients` concurrent HTTP clients and the three list GETs over HTTP, and read the
+    process's resident memory (VmRSS now, VmHWM peak) from /proc."""
+    import json
+    import signal
+    import socket
+    import subprocess
+    from concurrent.futures import ThreadPoolExecutor
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "propdesk.settings", "PYTHONPATH": str(ROOT)}
+    env.setdefault("PROPDESK_LOG_LEVEL", "WARNING")
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and CLI
+        [
+            sys.executable,
+            "-m",
+            "propdesk.cli",
+            "serve",
+            "--no-worker",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        limit = time.monotonic() + 60
+        while True:
+            try:
+                if _http(f"{base}/healthz")[0] in (200, 503):
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > limit or process.poll() is not None:
+                return {"note": "the web process did not start"}
+            time.sleep(0.2)
+        rss_idle = _proc_mib(process.pid, "VmRSS")
+        api = {"Authorization": f"Bearer {raw_token}"}
+        web = {"Cookie": f"sessionid={session}"}
+
+        def post(n: int) -> int:
+            body = json.dumps(
+                {
+                    "project": project_id,
+                    "kind": "complaint",
+                    "channel": "visit",
+                    "complainant_name": "基准业主",
+                    "phone": "13912345678",
+                    "content": f"基准HTTP受理 {n}：楼上漏水",
+                }
+            ).encode()
+            headers = {**api, "Content-Type": "application/json"}
+            return _http(f"{base}/api/v1/complaints", data=body, headers=headers)[0]
+
+        post(-1)
+        started = time.perf_counter()
+        with ThreadPoolExecutor(clients) as pool:
+            statuses = list(pool.map(post, range(intake)))
+        intake_s = time.perf_counter() - started
+        results: dict[str, Any] = {
+            "intake": intake,
+            "clients": clients,
+            "intake_per_second": intake / intake_s,
+            "intake_errors": sum(1 for s in statuses if s != 201),
+            "cases": [],
+        }
+        for name, url, headers in (
+            ("queue page /complaints/", "/complaints/", web),
+            ("list API /api/v1/complaints", "/api/v1/complaints", api),
+            ("queue API /api/v1/complaints/queue", "/api/v1/complaints/queue", api),
+        ):
+            status = _http(base + url, headers=headers)[0]  # warm-up
+            if status != 200:
+                results["cases"].append({"name": name, "note": f"answered {status}"})
+                continue
+            times = []
+            for _ in range(iterations):
+                started = time.perf_counter()
+                _http(base + url, headers=headers)
+                times.append((time.perf_counter() - started) * 1000)
+            results["cases"].append(
+                {"name": name, "p50": statistics.median(times), "p95": _percentile(times, 95)}
+            )
+        results["rss_idle"] = rss_idle
+        results["rss"] = _proc_mib(process.pid, "VmRSS")
+        results["hwm"] = _proc_mib(process.pid, "VmHWM")
+        return results
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _sweep(now: dt.datetime) -> dict[str, Any]:
@@ -445,6 +617,12 @@ def main() -> int:
         action="store_true",
         help="create the two indexes docs/performance.md proposes and ANALYZE after generating",
     )
+    parser.add_argument(
+        "--clients", type=int, default=8, help="concurrent HTTP clients for the web process"
+    )
+    parser.add_argument(
+        "--no-serve", action="store_true", help="skip the separate web process measurements"
+    )
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     due = args.count // 10 if args.due is None else min(args.due, args.count)
@@ -475,6 +653,18 @@ def main() -> int:
         generate_s = time.perf_counter() - started
         if args.proposed_indexes:
             _analyze()
+        else:
+            # What the periodic job does on SQLite (the "complaints.sqlite_optimize" sweep):
+            # the first run gathers the planner's statistics.
+            from propdesk.core.sweeps import registered_sweeps
+
+            optimize = registered_sweeps().get("complaints.sqlite_optimize")
+            if optimize is None:
+                print("no periodic optimize sweep in this code (planner without statistics)")
+            else:
+                started = time.perf_counter()
+                optimize(timezone.now())
+                print(f"periodic optimize sweep in {time.perf_counter() - started:.1f} s")
         gc.collect()
         from django.db import connection
 
@@ -497,7 +687,13 @@ def main() -> int:
         else:
             print(
                 f"intake via API: {intake['count']} POSTs in {intake['seconds']:.2f} s = "
-                f"{intake['per_second']:.0f}/s"
+                f"{intake['per_second']:.0f}/s (per CPU second of this process "
+                f"{intake['cpu_per_second']:.0f}/s), {intake['queries']} queries per POST"
+            )
+            service = _intake_service(people, args.intake)
+            print(
+                f"intake service without HTTP: {service['per_second']:.0f}/s "
+                f"(per CPU second {service['cpu_per_second']:.0f}/s)"
             )
 
         auth = {"Authorization": f"Bearer {raw}"}
@@ -519,13 +715,45 @@ def main() -> int:
                 args.iterations,
             ),
         ]
-        print(f"{'case':<40} {'n':>4} {'p50 ms':>9} {'p95 ms':>9} {'max ms':>9} {'queries':>8}")
+        print(
+            f"{'case':<40} {'n':>4} {'p50 ms':>9} {'p95 ms':>9} {'max ms':>9} {'cpu ms':>8} "
+            f"{'queries':>8}"
+        )
         for case in cases:
             print(
                 f"{case['name']:<40} {case['n']:>4} {case['p50']:>9.2f} {case['p95']:>9.2f} "
-                f"{case['max']:>9.2f} {case['queries']:>8}"
+                f"{case['max']:>9.2f} {case['cpu']:>8.2f} {case['queries']:>8}"
             )
         rss_after_requests = _rss_mib()
+        if not args.no_serve:
+            served = _served(
+                raw,
+                web.cookies["sessionid"].value,
+                people["projects"][0]["project"].pk,
+                args.intake,
+                args.clients,
+                args.iterations,
+            )
+            if "note" in served:
+                print(f"web process: {served['note']}")
+            else:
+                print(
+                    f"web process (propdesk serve --no-worker, uvicorn): intake "
+                    f"{served['intake']} POSTs from {served['clients']} clients = "
+                    f"{served['intake_per_second']:.0f}/s ({served['intake_errors']} errors)"
+                )
+                for case in served["cases"]:
+                    if "note" in case:
+                        print(f"  {case['name']:<38} {case['note']}")
+                    else:
+                        print(
+                            f"  {case['name']:<38} over HTTP p50 {case['p50']:.2f} ms, "
+                            f"p95 {case['p95']:.2f} ms"
+                        )
+                print(
+                    f"  web process memory: RSS {served['rss_idle']:.0f} MiB started, "
+                    f"{served['rss']:.0f} MiB after the requests, peak {served['hwm']:.0f} MiB"
+                )
 
         sweep = _sweep(now + dt.timedelta(seconds=1))
         print(

@@ -18,7 +18,13 @@ from ninja.operation import Operation
 
 from propdesk.complaints.api import router as complaints_router
 from propdesk.core.api import router as core_router
-from propdesk.core.api.common import AUTH, install_error_handlers, method_not_allowed, not_found
+from propdesk.core.api.common import (
+    AUTH,
+    PROBLEM_CONTENT_TYPE,
+    install_error_handlers,
+    method_not_allowed,
+    not_found,
+)
 from propdesk.reception.api import router as reception_router
 
 
@@ -52,6 +58,29 @@ class PropDeskAPI(NinjaAPI):
                 pattern.callback = _as_problem(pattern.callback)
         urls.append(re_path(r"^(?P<rest>.*)$", _unknown_path, name="unknown-path"))
         return urls
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        # Errors are served as application/problem+json (RFC 9457): document them so.
+        for item in schema["paths"].values():
+            for operation in item.values():
+                if "requestBody" in operation:  # a body that is not JSON at all
+                    operation["responses"].setdefault(
+                        "400",
+                        {
+                            "description": "Bad Request",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/ProblemOut"}
+                                }
+                            },
+                        },
+                    )
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content") or {}
+                    if int(status) >= 400 and "application/json" in content:
+                        content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+        return schema
 
     def get_openapi_operation_id(self, operation: Operation) -> str:
         # Short, stable ids (`list_residents`, `link_resident`): handler names are unique.

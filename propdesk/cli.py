@@ -16,6 +16,9 @@ def main() -> None:
     # `propdesk worker` is huey's consumer under the name the README uses.
     if len(argv) > 1 and argv[1] == "worker":
         argv[1] = "run_huey"
+    # Commands are spelt with hyphens on the command line (`propdesk rotate-pii-key`).
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        argv[1] = argv[1].replace("-", "_")
     execute_from_command_line(argv)
 
 

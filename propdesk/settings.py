@@ -7,6 +7,7 @@ Production: `DATABASE_URL` (PostgreSQL), `REDIS_URL` (huey + push on Redis), `PR
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -63,6 +64,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "huey.contrib.djhuey",
+    "axes",  # login lockout; its admin lists and resets locked logins
+    "csp",
     "ninja",  # serves the Swagger UI assets locally (no CDN) for /api/v1/docs
     "propdesk.core",
     "propdesk.complaints",
@@ -73,7 +76,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # outermost: the request id and timing cover everything below, errors included
+    "propdesk.core.observability.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -84,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "propdesk.core.middleware.CurrentProjectMiddleware",
+    # last, as django-axes requires: turns a locked-out login into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "propdesk.urls"
@@ -111,13 +119,19 @@ TEMPLATES = [
 SQLITE_PATH = VAR_DIR / "propdesk.sqlite3"
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{SQLITE_PATH}", conn_max_age=env_int("PROPDESK_DB_CONN_MAX_AGE", 0)
+        default=f"sqlite:///{SQLITE_PATH}",
+        conn_max_age=env_int("PROPDESK_DB_CONN_MAX_AGE", 0),
+        # A kept connection the server dropped (restart, idle cut) is replaced before use.
+        conn_health_checks=True,
     )
 }
 IS_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
 if IS_SQLITE:
     # WAL + IMMEDIATE transactions: writers queue on the busy timeout instead of failing with
-    # "database is locked" when they upgrade a read lock mid-transaction.
+    # "database is locked" when they upgrade a read lock mid-transaction. Django's backend plus
+    # a fair writer queue per process (propdesk/core/sqlite_backend), so request threads do not
+    # starve each other on SQLite's polling busy handler under load.
+    DATABASES["default"]["ENGINE"] = "propdesk.core.sqlite_backend"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -129,6 +143,7 @@ if IS_SQLITE:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache --------------------------------------------------------------------------------
+# Holds the login/token rate-limit counters; on Redis every server process shares them.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
@@ -136,6 +151,11 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if TESTING:
+    # A test run must not inherit the counters of an earlier run on the same Redis.
+    CACHES["default"]["KEY_PREFIX"] = (
+        f"test-{os.getpid()}-{int(dt.datetime.now(dt.UTC).timestamp())}"
+    )
 
 # --- jobs (huey) --------------------------------------------------------------------------
 if REDIS_URL:
@@ -163,6 +183,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "propdesk.core.security.LockoutBackend",  # django-axes: refuses locked logins first
+    "django.contrib.auth.backends.ModelBackend",
+]
+# django-axes (issue 5, Login): PROPDESK_LOGIN_FAILURES wrong passwords lock the login for
+# PROPDESK_LOGIN_COOLOFF_MINUTES; a correct password resets the count. Admins see and unlock
+# locks in the admin (Axes → access attempts) or with `propdesk axes_reset_username NAME`.
+AXES_FAILURE_LIMIT = env_int("PROPDESK_LOGIN_FAILURES", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("PROPDESK_LOGIN_COOLOFF_MINUTES", 30))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "propdesk.core.views.auth.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "propdesk.core.security.client_ip"
+AXES_LOCKOUT_PARAMETERS = {
+    "username+ip": [["username", "ip_address"]],
+    "username": ["username"],
+    "ip": ["ip_address"],
+}[env_str("PROPDESK_LOGIN_LOCKOUT_BY", "username+ip")]
+AXES_VERBOSE = False
+# Number of reverse proxies in front of PropDesk that append to X-Forwarded-For (0: none).
+PROPDESK_TRUSTED_PROXIES = env_int("PROPDESK_TRUSTED_PROXIES", 0)
+# Rate limits ("count/period", period s, m, h or d; 0/m switches one off), counted in the cache.
+PROPDESK_LOGIN_RATE_IP = env_str("PROPDESK_LOGIN_RATE_IP", "30/m")
+PROPDESK_LOGIN_RATE_USER = env_str("PROPDESK_LOGIN_RATE_USER", "10/m")
+PROPDESK_TOKEN_RATE = env_str("PROPDESK_TOKEN_RATE", "10/h")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:workbench"
 LOGOUT_REDIRECT_URL = "login"
@@ -192,8 +236,11 @@ MEDIA_URL = "/media/"
 
 # --- security -----------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("PROPDESK_SESSION_SECONDS", 12 * 3600)
+# The API's browser clients (Swagger UI, htmx) send this cookie back as X-CSRFToken.
 CSRF_COOKIE_HTTPONLY = False
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -206,6 +253,31 @@ if env_bool("PROPDESK_HTTPS", default=False):
     SECURE_HSTS_SECONDS = env_int("PROPDESK_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Content-Security-Policy (django-csp 4): only our own origin; no inline or eval'd script (the
+# UI's scripts are static files). Inline *style* stays allowed: templates set bar widths and
+# print styles inline, and a style cannot run code. data: images: the favicon placeholder and
+# the Swagger UI's icons at /api/v1/docs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# --- personal data (PIPL) -----------------------------------------------------------------
+# Fernet keys for ID-card numbers at rest, current first, and the key of their lookup hash.
+# Unset = derived from SECRET_KEY (development only; `check --deploy` warns). docs/personal-data.md
+PII_KEYS = env_list("PROPDESK_PII_KEYS", [])
+PII_HASH_KEY = env_str("PROPDESK_PII_HASH_KEY")
 
 # --- email / notifications ----------------------------------------------------------------
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -222,11 +294,25 @@ NOTIFY_MAX_ATTEMPTS = env_int("PROPDESK_NOTIFY_MAX_ATTEMPTS", 8)
 WEBHOOK_TIMEOUT = env_int("PROPDESK_WEBHOOK_TIMEOUT", 5)
 
 # --- logging ------------------------------------------------------------------------------
+# json: one object per line for log shippers (the production default); plain: for a terminal.
+LOG_FORMAT = env_str("PROPDESK_LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ValueError("PROPDESK_LOG_FORMAT must be json or plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "propdesk.core.observability.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "propdesk.core.observability.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("PROPDESK_LOG_LEVEL", "INFO")},
     "loggers": {
         "huey": {"level": "WARNING", "propagate": False, "handlers": ["console"]},
@@ -235,6 +321,9 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# /metrics answers loopback callers, and others that send `Authorization: Bearer <token>`.
+PROPDESK_METRICS_TOKEN = env_str("PROPDESK_METRICS_TOKEN")
 
 PROPDESK_PORT = env_int("PROPDESK_PORT", 8000)
 PROPDESK_HOST = env_str("PROPDESK_HOST", "127.0.0.1")

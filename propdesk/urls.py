@@ -5,22 +5,19 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from propdesk.api import api
-from propdesk.core.views import health
+from propdesk.core.views import auth, health
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
     path("", include("propdesk.core.urls")),
     path("complaints/", include("propdesk.complaints.urls")),
     path("reception/", include("propdesk.reception.urls")),
     path("workorders/", include("propdesk.workorders.urls")),
     path("billing/", include("propdesk.billing.urls")),
     path("residents/", include("propdesk.residents.urls")),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="registration/login.html"),
-        name="login",
-    ),
+    path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

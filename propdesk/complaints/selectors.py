@@ -118,12 +118,16 @@ def my_queue(actor: Staff, *, project: int | None = None) -> QuerySet[Complaint]
     departments = Membership.objects.filter(
         staff=actor, is_active=True, department__isnull=False
     ).values("department_id")
-    mine = Q(handler=actor) | Q(
-        sheets__department_id__in=departments, sheets__state__in=OPEN_SHEET_STATES
-    )
-    qs = with_next_due(qs.filter(mine).distinct())
-    return qs.select_related("project", "handler", "unit", "unit__building").order_by(
-        "next_due_at", "-received_at"
+    # A subquery, not a join on the sheets: no DISTINCT, so counting the queue is a plain
+    # COUNT(*) without the timer annotations.
+    waiting = ContactSheet.objects.filter(
+        department_id__in=departments, state__in=OPEN_SHEET_STATES
+    ).values("complaint_id")
+    qs = with_next_due(qs.filter(Q(handler=actor) | Q(pk__in=waiting)))
+    return (
+        qs.select_related("project", "handler", "unit", "unit__building", "policy")
+        .defer("policy__data")
+        .order_by("next_due_at", "-received_at")
     )
 
 
@@ -317,16 +321,46 @@ def complaint_queue(
     return qs.order_by(F("next_due_at").asc(nulls_last=True), "-received_at", "-id")
 
 
-def level_labels(version_ids: Iterable[int]) -> dict[int, dict[str, str]]:
-    """{policy version id: {level code: label}} for the versions of a page of complaints (one
-    query; a version that no longer parses shows its codes)."""
-    labels: dict[int, dict[str, str]] = {}
-    for row in PolicyVersion.objects.filter(pk__in=set(version_ids)):
-        try:
-            levels = policies.policy_of(row).levels
-        except PolicyError:
-            levels = ()
-        labels[row.pk] = {level.code: level.label for level in levels}
+# Level labels per stored policy version, kept for the life of the process: a version never
+# changes once stored (R-COMPLAINT-87). The key carries `created_at` so that a test database,
+# which may hand out a rolled-back id again, never reads another version's labels.
+_LEVEL_LABELS: dict[tuple[int, Any], dict[str, str]] = {}
+_LEVEL_LABELS_MAX = 512
+
+
+def _labels_of(row: PolicyVersion) -> dict[str, str]:
+    try:
+        levels = policies.policy_of(row).levels
+    except PolicyError:  # a version that no longer parses shows its codes
+        levels = ()
+    return {level.code: level.label for level in levels}
+
+
+def level_labels(versions: Iterable[PolicyVersion]) -> dict[int, dict[str, str]]:
+    """{policy version id: {level code: label}} for the versions of a page of complaints (the
+    rows' `policy`, selected with the page, its JSON body may be deferred). At most one query,
+    none once the process has seen the versions."""
+    rows = {row.pk: row for row in versions}
+    labels = {}
+    missing = []
+    for pk, row in rows.items():
+        key = (pk, row.created_at)
+        if key not in _LEVEL_LABELS:
+            if "data" in row.get_deferred_fields():
+                missing.append(pk)
+                continue
+            _remember(key, _labels_of(row))
+        labels[pk] = _LEVEL_LABELS[key]
+    if missing:
+        for row in PolicyVersion.objects.filter(pk__in=missing).only("id", "created_at", "data"):
+            labels[row.pk] = _remember((row.pk, row.created_at), _labels_of(row))
+    return labels
+
+
+def _remember(key: tuple[int, Any], labels: dict[str, str]) -> dict[str, str]:
+    if len(_LEVEL_LABELS) >= _LEVEL_LABELS_MAX:
+        _LEVEL_LABELS.clear()
+    _LEVEL_LABELS[key] = labels
     return labels
 
 

@@ -18,6 +18,7 @@ from propdesk.core.models import Membership, Project, Staff
 
 M = TypeVar("M", bound=models.Model)
 _CACHE_ATTR = "_propdesk_perms"
+_ROLES_ATTR = "_propdesk_role_names"
 
 
 def perms_by_project(actor: Staff) -> dict[int, frozenset[str]]:
@@ -26,24 +27,35 @@ def perms_by_project(actor: Staff) -> dict[int, frozenset[str]]:
     if cached is not None:
         return cached
     result: dict[int, set[str]] = {}
+    roles: dict[int, set[str]] = {}
     if actor.user.is_superuser:
         for pid in Project.objects.filter(company_id=actor.company_id).values_list("id", flat=True):
             result[pid] = set(P.ALL_PERMISSIONS)
     else:
         rows = Membership.objects.filter(
             staff=actor, is_active=True, project__is_active=True
-        ).values_list("project_id", "role__permissions")
-        for pid, perms in rows:
+        ).values_list("project_id", "role__permissions", "role__name")
+        for pid, perms, role_name in rows:
             result.setdefault(pid, set()).update(perms or [])
+            roles.setdefault(pid, set()).add(role_name)
     frozen = {pid: frozenset(perms) for pid, perms in result.items()}
     setattr(actor, _CACHE_ATTR, frozen)
+    # loaded by the same query: the personal-data access log records the roles held
+    setattr(actor, _ROLES_ATTR, {pid: frozenset(names) for pid, names in roles.items()})
     return frozen
+
+
+def role_names(actor: Staff, project_id: int) -> list[str]:
+    """Names of the actor's roles in a project (no query once permissions are loaded)."""
+    perms_by_project(actor)
+    return sorted(getattr(actor, _ROLES_ATTR, {}).get(project_id, frozenset()))
 
 
 def forget(actor: Staff) -> None:
     """Drop the cached permissions (after memberships change)."""
-    if hasattr(actor, _CACHE_ATTR):
-        delattr(actor, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _ROLES_ATTR):
+        if hasattr(actor, attr):
+            delattr(actor, attr)
 
 
 def project_ids(actor: Staff, perm: str = P.VIEW_MASTERDATA) -> list[int]:
@@ -122,7 +134,9 @@ def staff_for_user(user: Any) -> Staff | None:
 def apply_masking(actor: Staff, objects: Any) -> list[Any]:
     """Set `mobile_display` / `id_number_display` on residents or staff: clear text only where the
     actor's role in that object's project needs personal data (R-GEN-09), masked otherwise
-    (138****5678, 110***********1234). Returns the objects as a list; costs no query."""
+    (138****5678, 110***********1234). `clear_personal_fields` lists the non-empty fields shown
+    in clear: what a view of the object writes to the personal-data access log
+    (`propdesk.core.services.audit`). Returns the objects as a list; costs no query."""
     from propdesk.core import domain
 
     items = list(objects)
@@ -134,5 +148,10 @@ def apply_masking(actor: Staff, objects: Any) -> list[Any]:
         obj.mobile_display = mobile if clear else domain.mask_mobile(mobile) if mobile else ""
         obj.id_number_display = (
             id_number if clear else domain.mask_id_number(id_number) if id_number else ""
+        )
+        obj.clear_personal_fields = (
+            [name for name, value in (("mobile", mobile), ("id_number", id_number)) if value]
+            if clear
+            else []
         )
     return items

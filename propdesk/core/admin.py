@@ -27,6 +27,7 @@ from propdesk.core.models import (
     Membership,
     Notification,
     Occupancy,
+    PersonalDataAccess,
     Post,
     Project,
     Resident,
@@ -267,3 +268,23 @@ class ApiTokenAdmin(admin.ModelAdmin):
     search_fields = ("prefix", "name", "user__username")
     raw_id_fields = ("user",)
     readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at")
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    list_display = ("at", "staff", "roles", "project", "channel", "object_type", "object_id")
+    list_filter = ("channel", "object_type", "project")
+    search_fields = ("staff__name", "object_label", "request_id", "ip")
+    raw_id_fields = ("staff", "project")
+    date_hierarchy = "at"
+    list_select_related = ("staff", "project")
+
+    # The personal-data access log is evidence (PIPL): written by the services, never edited.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from propdesk.core import access
+from propdesk.core import permissions as P
 from propdesk.core.models import Project
 
 # (url name, label, icon letter) in the order of UI.md's left navigation.
@@ -32,4 +33,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "nav_items": NAVIGATION,
         "switchable_projects": projects,
         "current_project": getattr(request, "project", None),
+        # shows the personal-data access log tab in settings (no query: permissions are cached)
+        "can_view_audit": bool(
+            getattr(request, "project", None)
+            and access.has_perm(staff, request.project.pk, P.VIEW_AUDIT)  # type: ignore[attr-defined]
+        ),
     }

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from propdesk.core import access
+from propdesk.core import access, crypto
 from propdesk.core import permissions as P
 from propdesk.core.models import (
     Building,
@@ -28,6 +28,8 @@ from propdesk.core.models import (
 
 _ASCII = re.compile(r"^[A-Za-z]+$")
 _DIGITS = re.compile(r"^\d+$")
+_ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
+_ID_TAIL = re.compile(r"^\d{3}[\dXx]$")  # the last four characters, e.g. 1234 or 123X
 
 
 def _name_search(q: str) -> Q:
@@ -38,6 +40,20 @@ def _name_search(q: str) -> Q:
         low = q.lower()
         cond |= Q(name_initials__startswith=low) | Q(name_pinyin__startswith=low)
     return cond
+
+
+def _id_number_search(actor: Staff, q: str) -> Q:
+    """ID-card number search (docs/personal-data.md): the column is encrypted, so a whole number is
+    found through its keyed hash and a suffix only by exactly its last four characters (kept in
+    clear: every masked display shows them). Only in projects where the actor may see personal
+    data, so that others cannot test whether a known number belongs to a resident (R-GEN-09)."""
+    if _ID_NUMBER.match(q):
+        cond = Q(id_number_hash=crypto.lookup_hash(q))
+    elif _ID_TAIL.match(q):
+        cond = Q(id_number_tail=q.upper())
+    else:
+        return Q()  # OR-ing an empty Q adds nothing
+    return cond & Q(project_id__in=access.project_ids(actor, P.VIEW_PERSONAL_DATA))
 
 
 @dataclass(frozen=True)
@@ -73,12 +89,11 @@ def list_residents(actor: Staff, filters: ResidentFilters | None = None) -> Quer
                 | Q(occupancies__unit__number__startswith=q)
                 | Q(occupancies__unit__number__endswith=q)
             )
-            if len(q) >= 4:
-                cond |= Q(id_number__endswith=q)
         else:
             cond |= Q(occupancies__unit__number__iexact=q) | Q(
                 occupancies__unit__number__endswith=q
             )
+        cond |= _id_number_search(actor, q)
         qs = qs.filter(cond)
     if f.building is not None:
         qs = qs.filter(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from propdesk.core.views import calendar, inbox, masterdata, people, settings, shell
+from propdesk.core.views import audit, calendar, inbox, masterdata, people, settings, shell
 
 app_name = "core"
 urlpatterns = [
@@ -45,6 +45,8 @@ urlpatterns = [
     path("settings/", settings.settings_index, name="settings"),
     path("settings/document-types/", settings.document_types, name="document_types"),
     path("settings/roles/", settings.roles, name="roles"),
+    path("settings/access-log/", audit.access_log, name="access_log"),
+    path("settings/access-log/export/", audit.access_log_export, name="access_log_export"),
     path("settings/calendar/", calendar.calendar, name="calendar"),
     path("settings/calendar/hours/<int:weekday>/", calendar.business_hours, name="business_hours"),
     path("settings/calendar/overrides/", calendar.override_add, name="override_add"),

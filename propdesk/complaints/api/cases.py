@@ -224,7 +224,14 @@ class ComplaintIn(InputSchema):
     major_flags: list[MajorFlagName] = Field(default_factory=list)
     read_back_confirmed: bool = False
     steps_checked: list[int] = Field(default_factory=list, description="The six STEPS, 1–6")
-    handler_id: int | None = Field(None, description="Defaults to you")
+    handler_id: int | None = Field(
+        None,
+        description=(
+            "Staff id of the handler. Defaults to the level's designated handler: you when you "
+            "hold one of its handler roles in the project, else the first colleague who does "
+            "(never the person complained about), else you (R-COMPLAINT-02/70)"
+        ),
+    )
 
 
 class ReadBackIn(InputSchema):

@@ -30,7 +30,6 @@ from propdesk.complaints.domain import (
     Kind,
     MajorFlag,
     Penalty,
-    PolicyError,
     RevisitMethod,
     Slot,
 )
@@ -47,8 +46,7 @@ from propdesk.complaints.models import (
     Satisfaction,
     SheetState,
 )
-from propdesk.complaints.selectors import ComplaintDetail, due_state
-from propdesk.complaints.services.policies import policy_of
+from propdesk.complaints.selectors import ComplaintDetail, due_state, level_labels
 from propdesk.complaints.workflows import ACTION_EVENTS, STATE_COLOUR, Action, State
 from propdesk.core import access, domain
 from propdesk.core.models import Deadline, TimelineEvent
@@ -103,12 +101,10 @@ def _levels(obj: Any, context: Any) -> dict[str, str]:
         "_complaint_levels", {}
     )
     if obj.policy_id not in cache:
-        try:
-            levels = policy_of(obj.policy).levels
-        except PolicyError:  # a stored version that no longer parses: show the codes
-            levels = ()
-        cache[obj.policy_id] = {level.code: level.label for level in levels}
-    return cache[obj.policy_id]
+        # The lists select the version without its JSON body; the labels come from the
+        # process-wide cache (versions never change), so a page costs no query for them.
+        cache |= level_labels([obj.policy])
+    return cache.get(obj.policy_id, {})
 
 
 def _nearest_deadline(obj: Any) -> tuple[dt.datetime | None, str, bool]:

@@ -28,16 +28,15 @@ from propdesk.complaints.domain import (
 )
 from propdesk.complaints.models import Complaint
 from propdesk.complaints.services import timers
-from propdesk.complaints.services.engine import policy_for
-from propdesk.complaints.services.policies import current_version
+from propdesk.complaints.services.policies import latest_version, policy_of, project_settings
 from propdesk.complaints.workflows import State
 from propdesk.core import access
 from propdesk.core import permissions as P
 from propdesk.core.domain import is_valid_mobile, normalise_mobile
 from propdesk.core.errors import ValidationFailed
-from propdesk.core.models import Department, Membership, Project, Resident, Staff, Unit
+from propdesk.core.models import Deadline, Department, Membership, Project, Resident, Staff, Unit
 from propdesk.core.models.tenancy import Salutation
-from propdesk.core.services.calendar import calendar_for
+from propdesk.core.services.calendar import calendar_for, calendars_cached
 from propdesk.core.services.numbering import next_number
 from propdesk.core.services.timeline import record_event
 from propdesk.core.worktime import is_working_time
@@ -196,11 +195,29 @@ def receive(
     return _register(actor=actor, project=project, data=data, now=now)
 
 
+def _nearest_started(complaint: Complaint, started: list[Deadline]) -> None:
+    """Give the new complaint the `next_due_*` attributes the list selectors annotate, from the
+    timers just started (its only open ones), so the answer reads no deadline back."""
+    nearest = min(started, key=lambda d: (d.due_at, d.pk), default=None)
+    complaint.next_due_at = nearest.due_at if nearest else None
+    complaint.next_due_label = nearest.label if nearest else ""
+    complaint.next_due_overdue = None
+
+
 def _register(
     *, actor: Staff, project: Project, data: dict[str, Any], now: dt.datetime
 ) -> Complaint:
+    with calendars_cached():  # the working-time check and the timers read it once
+        return _register_once(actor=actor, project=project, data=data, now=now)
+
+
+def _register_once(
+    *, actor: Staff, project: Project, data: dict[str, Any], now: dt.datetime
+) -> Complaint:
     clean = validate(project.pk, data, now)
-    version = current_version(project)
+    # The project's policy settings once (not again through `policy_for`).
+    settings = project_settings(project)
+    version = latest_version(project.company_id, settings.code)
     complaint = Complaint(
         project=project,
         policy=version,
@@ -230,7 +247,7 @@ def _register(
         steps_checked=clean["steps_checked"],
         handler=clean["handler_id"],
     )
-    policy = policy_for(complaint)
+    policy = policy_of(version, working_hours=settings.count_working_hours)
     try:
         level = level_for(policy, chosen=clean["level"] or None, flags=clean["major_flags"])
         routed = route(policy, level=level, target_role=clean["target_role"] or None)
@@ -280,7 +297,8 @@ def _register(
         },
         at=now,
     )
-    timers.start(complaint, policy, event=EVENT_RECEIVED, at=now)
+    started = timers.start(complaint, policy, event=EVENT_RECEIVED, at=now, fresh=True)
+    _nearest_started(complaint, started)
     return complaint
 
 

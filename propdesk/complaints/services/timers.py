@@ -31,7 +31,7 @@ from propdesk.complaints.domain import (
 )
 from propdesk.complaints.models import Complaint
 from propdesk.complaints.workflows import OPEN_STATES, Action, State
-from propdesk.core.models import Deadline, Staff
+from propdesk.core.models import Deadline, Membership, Staff
 from propdesk.core.models.deadlines import DeadlineState
 from propdesk.core.services import deadlines
 from propdesk.core.services.calendar import calendar_for
@@ -73,13 +73,35 @@ def kind_of(key: str) -> str:
     return f"{PREFIX}{key}"
 
 
-def _escalate_to(complaint: Complaint, policy: Policy) -> Staff | None:
-    from propdesk.complaints.services.engine import staff_in_slot
+ESCALATION_SLOTS = (Slot.SUPERVISOR, Slot.MANAGER, Slot.EXECUTIVE)
 
-    for slot in (Slot.SUPERVISOR, Slot.MANAGER, Slot.EXECUTIVE):
-        person = staff_in_slot(complaint.project_id, policy, slot, exclude=complaint.handler_id)
-        if person is not None:
-            return person
+
+def _escalate_to(complaint: Complaint, policy: Policy) -> Staff | None:
+    """The first active staff member of the project holding the supervisor's, else the
+    manager's, else the executive's slot (never the handler): one query for the three slots
+    (same choice as `engine.staff_in_slot` slot by slot: the lowest id within a slot)."""
+    codes = {slot: set(policy.roles_for(slot)) for slot in ESCALATION_SLOTS}
+    wanted = set().union(*codes.values())
+    if not wanted:
+        return None
+    holders = (
+        Membership.objects.filter(
+            project_id=complaint.project_id,
+            is_active=True,
+            role__code__in=wanted,
+            staff__is_active=True,
+        )
+        .exclude(staff_id=complaint.handler_id or 0)
+        .select_related("staff", "role")
+        .order_by("staff_id")
+    )
+    by_code: dict[str, Staff] = {}
+    for membership in holders:
+        by_code.setdefault(membership.role.code, membership.staff)
+    for slot in ESCALATION_SLOTS:
+        found = [by_code[code] for code in codes[slot] if code in by_code]
+        if found:
+            return min(found, key=lambda person: person.pk)
     return None
 
 
@@ -95,9 +117,11 @@ def start(
     at: dt.datetime,
     agreed_deadline: dt.datetime | None = None,
     only: Iterable[str] | None = None,
+    fresh: bool = False,
 ) -> list[Deadline]:
     """Store the timers that `event` starts (inside the caller's transaction); with `only`,
-    just those of these keys."""
+    just those of these keys. `fresh`: the complaint was created in this transaction (see
+    `deadlines.set_deadline`)."""
     cal = calendar_for(complaint.project_id)
     level = complaint.level or policy.default_level
     started = timers_on(
@@ -127,6 +151,7 @@ def start(
             explanation=timer.due.explanation,
             responsible=responsible,
             escalate_to=escalate_to,
+            fresh=fresh,
         )
         for timer in started
     ]

@@ -252,7 +252,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         request, selectors.complaint_queue(actor, project=project_id, tab=tab, filters=filters)
     )
     rows = list(page.object_list)
-    labels = selectors.level_labels(c.policy_id for c in rows)
+    labels = selectors.level_labels(c.policy for c in rows)
     now = timezone.now()
     for c in rows:
         c.level_label = labels.get(c.policy_id, {}).get(c.level, c.level)
@@ -307,7 +307,7 @@ def queue_xlsx(request: HttpRequest) -> HttpResponse:
     )
     truncated = len(rows) > EXPORT_LIMIT
     rows = rows[:EXPORT_LIMIT]
-    labels = selectors.level_labels(c.policy_id for c in rows)
+    labels = selectors.level_labels(c.policy for c in rows)
     clear = access.sees_personal_data(actor, project_id)
 
     def phone(value: str) -> str:

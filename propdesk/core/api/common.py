@@ -181,6 +181,17 @@ def method_not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:
     )
 
 
+def number_out_of_range(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    """An integer beyond 64 bits in a filter or id reaches SQLite's parameter binding as an
+    OverflowError (found by the API fuzz): the client's input is wrong, not the server."""
+    return problem(
+        status=422,
+        code=ErrorCode.INVALID,
+        title=ErrorCode.INVALID.label,
+        detail=_("A number in the request is too large"),
+    )
+
+
 def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
     return problem(
@@ -280,12 +291,17 @@ def install_error_handlers(api: Any) -> None:
     api.add_exception_handler(CsrfFailed, csrf_failed)
     api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(Http404, not_found)
+    api.add_exception_handler(OverflowError, number_out_of_range)
     api.add_exception_handler(Exception, server_error)
 
 
 # --- pagination ---------------------------------------------------------------------------
+# Largest value of a 64-bit integer column: a bigger id or offset cannot name a row.
+DB_INT_MAX = 2**63 - 1
+
+
 class PageInput(Schema):
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(settings.API_PAGE_SIZE, ge=1, le=settings.API_MAX_PAGE_SIZE)
 
 
@@ -335,7 +351,7 @@ class ListQuery(Schema):
     """Filters every list shares: free-text search and the project."""
 
     q: str = Field("", description="Search: name, pinyin initials, phone, number")
-    project: int | None = None
+    project: int | None = Field(None, ge=-DB_INT_MAX - 1, le=DB_INT_MAX)
 
 
 class ActiveQuery(ListQuery):

@@ -23,9 +23,9 @@ from propdesk.core.api.common import (
     actor_of,
     data_of,
 )
-from propdesk.core.models import Building, Occupancy, Resident, Unit
+from propdesk.core.models import AccessChannel, Building, Occupancy, Resident, Unit
 from propdesk.core.models.tenancy import OccupancyRole, Salutation, UnitStatus
-from propdesk.core.services import masterdata
+from propdesk.core.services import audit, masterdata
 
 router = Router(tags=["master data"])
 
@@ -304,7 +304,8 @@ def list_residents(request: HttpRequest, filters: Query[ResidentQuery]) -> objec
 
 @router.get("/residents/{resident_id}", response={200: ResidentOut, **ERROR_RESPONSES})
 def get_resident(request: HttpRequest, resident_id: int) -> Resident:
-    return masterdata.get_resident_for(actor_of(request), resident_id)
+    context = audit.context_of(request, AccessChannel.API)
+    return masterdata.view_resident(actor_of(request), resident_id, context=context)
 
 
 @router.post("/residents", response={201: ResidentOut, **ERROR_RESPONSES})

@@ -1,5 +1,6 @@
 """Core models, split by concept and re-exported here."""
 
+from propdesk.core.models.audit import AccessChannel, PersonalDataAccess
 from propdesk.core.models.calendar import BusinessHours, CalendarOverride
 from propdesk.core.models.deadlines import Deadline
 from propdesk.core.models.jobs import JobRun
@@ -11,6 +12,7 @@ from propdesk.core.models.timeline import TimelineEvent
 from propdesk.core.models.tokens import ApiToken
 
 __all__ = [
+    "AccessChannel",
     "ApiToken",
     "Building",
     "BusinessHours",
@@ -24,6 +26,7 @@ __all__ = [
     "Membership",
     "Notification",
     "Occupancy",
+    "PersonalDataAccess",
     "Post",
     "Project",
     "Resident",

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from propdesk.core.models.fields import ClearTailField, EncryptedCharField, LookupHashField
 
 
 class Company(models.Model):
@@ -157,7 +161,8 @@ class Salutation(models.TextChoices):
 
 class Resident(models.Model):
     """An owner, tenant or family member (业主/住户) of a project. Personal data (phone, ID-card
-    number) is masked for roles that do not need it (R-GEN-09)."""
+    number) is masked for roles that do not need it (R-GEN-09); the ID-card number is encrypted
+    at rest (docs/personal-data.md)."""
 
     project = models.ForeignKey(
         Project, on_delete=models.PROTECT, related_name="residents", verbose_name=_("project")
@@ -171,7 +176,13 @@ class Resident(models.Model):
         _("salutation"), max_length=10, choices=Salutation.choices, blank=True
     )
     mobile = models.CharField(_("mobile phone"), max_length=11, blank=True)
-    id_number = models.CharField(_("ID-card number"), max_length=18, blank=True)
+    # Encrypted at rest; `id_number_hash` serves exact lookup and uniqueness, `id_number_tail`
+    # (the last four characters, shown in every masked display anyway) the suffix search.
+    id_number = EncryptedCharField(_("ID-card number"), max_length=200, blank=True)
+    id_number_hash = LookupHashField(_("ID-card number lookup hash"), source="id_number")
+    id_number_tail = ClearTailField(
+        _("last four characters of the ID-card number"), source="id_number"
+    )
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     move_in_date = models.DateField(_("move-in date"), null=True, blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -186,18 +197,27 @@ class Resident(models.Model):
         ordering = ["project_id", "name_pinyin", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["project", "id_number"],
-                condition=~Q(id_number=""),
-                name="resident_id_number_unique",
+                fields=["project", "id_number_hash"],
+                condition=~Q(id_number_hash=""),
+                name="resident_id_number_hash_unique",
             )
         ]
         indexes = [
             models.Index(fields=["project", "name_initials"], name="resident_initials"),
             models.Index(fields=["project", "mobile"], name="resident_mobile"),
+            models.Index(fields=["project", "id_number_tail"], name="resident_id_tail"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The hash and tail are derived from the number on save: keep them in step when only
+        # some fields are saved.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "id_number" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "id_number_hash", "id_number_tail"}
+        super().save(*args, **kwargs)
 
     @property
     def addressed_as(self) -> str:

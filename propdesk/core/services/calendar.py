@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import calendar as stdlib_calendar
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,11 +40,42 @@ FUTURE_DAYS = 5 * 366  # override days may be planned up to five years ahead
 MAX_AMOUNT = Decimal(10000)  # the calculator's largest time limit, in any unit
 
 
+# Calendars read inside a `calendars_cached()` block, by project id (None outside a block).
+_CACHED: ContextVar[dict[int, worktime.WorkCalendar] | None] = ContextVar(
+    "propdesk_calendars", default=None
+)
+
+
+@contextmanager
+def calendars_cached() -> Iterator[None]:
+    """Within the block (one request's service call, one sweep batch) `calendar_for` reads each
+    project's calendar once. Only for work that does not change the calendar itself; nested
+    blocks share the outer one's cache."""
+    if _CACHED.get() is not None:
+        yield
+        return
+    token = _CACHED.set({})
+    try:
+        yield
+    finally:
+        _CACHED.reset(token)
+
+
 def calendar_for(project_id: int) -> worktime.WorkCalendar:
-    """The project's working-time calendar (2 queries; no access check: for services that
-    already hold the project). Weekdays without a row get the default 08:30–17:30 (R-GEN-06);
-    a working-day override without hours gets that weekday's hours (see
-    `worktime.fallback_hours`)."""
+    """The project's working-time calendar (2 queries, none when already read inside the same
+    `calendars_cached()` block; no access check: for services that already hold the project).
+    Weekdays without a row get the default 08:30–17:30 (R-GEN-06); a working-day override
+    without hours gets that weekday's hours (see `worktime.fallback_hours`)."""
+    cached = _CACHED.get()
+    if cached is not None and project_id in cached:
+        return cached[project_id]
+    cal = _read_calendar(project_id)
+    if cached is not None:
+        cached[project_id] = cal
+    return cal
+
+
+def _read_calendar(project_id: int) -> worktime.WorkCalendar:
     weekly: list[worktime.DayHours | None] = [worktime.DEFAULT_HOURS] * 7
     for row in BusinessHours.objects.filter(project_id=project_id):
         weekly[row.weekday] = worktime.DayHours(row.opens, row.closes) if row.is_open else None

@@ -16,11 +16,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from propdesk.core import access, domain
+from propdesk.core import access, crypto, domain
 from propdesk.core import permissions as P
 from propdesk.core.errors import NotFound, ValidationFailed
 from propdesk.core.models import Building, Occupancy, Project, Resident, Staff, Unit
 from propdesk.core.models.tenancy import OccupancyRole, ProjectKind, Salutation, UnitStatus
+from propdesk.core.services import audit
 from propdesk.core.services.timeline import record_event
 from propdesk.core.services.validation import (
     Errors,
@@ -392,7 +393,10 @@ def _validate_resident(
         check = domain.check_id_number(str(data["id_number"]), today=today)
         if check.ok:
             data["id_number"] = check.number
-            taken = Resident.objects.filter(project_id=project_id, id_number=check.number)
+            # Ciphertexts differ on every save: compare the keyed hash (docs/personal-data.md).
+            taken = Resident.objects.filter(
+                project_id=project_id, id_number_hash=crypto.lookup_hash(check.number)
+            )
             if exclude_id:
                 taken = taken.exclude(pk=exclude_id)
             if taken.exists():
@@ -577,6 +581,24 @@ def get_resident_for(actor: Staff, resident_id: Any) -> Resident:
     return access.get_for(actor, Resident.objects.select_related("project"), resident_id)
 
 
+def view_resident(
+    actor: Staff, resident_id: Any, *, context: audit.AccessContext | None = None
+) -> Resident:
+    """A resident for display (detail page, edit form, API read): phone and ID-card number
+    masked unless the actor's role needs them (R-GEN-09); a view in clear writes one row to the
+    personal-data access log (docs/personal-data.md)."""
+    resident = get_resident_for(actor, resident_id)
+    access.apply_masking(actor, [resident])
+    audit.record_clear_view(
+        actor=actor,
+        objects=[resident],
+        object_type="resident",
+        context=context or audit.AccessContext(),
+        single=True,
+    )
+    return resident
+
+
 def get_unit_for(actor: Staff, unit_id: Any) -> Unit:
     return access.get_for(actor, Unit.objects.select_related("project", "building"), unit_id)
 
@@ -602,4 +624,5 @@ __all__ = [
     "update_project",
     "update_resident",
     "update_unit",
+    "view_resident",
 ]

@@ -102,6 +102,7 @@ def notify(
     dedupe_key: str,
     channels: Sequence[str] = (Channel.IN_APP,),
     data: dict[str, Any] | None = None,
+    outbox: list[Notification] | None = None,
 ) -> list[Notification]:
     """Send one notice to one staff member on each of `channels` ("in_app", "email").
 
@@ -110,6 +111,9 @@ def notify(
     only when `PROPDESK_USE_EMAIL` is on and the recipient has an address (otherwise the channel is
     skipped, which is not an error). An inactive recipient gets nothing. Call it inside the
     transaction of the change it reports: the notice then exists exactly when the change does.
+
+    With `outbox` (a list) the composed rows are appended to it unsaved and returned; the caller
+    writes many at once with `write_outbox` in the same transaction (the deadline sweep).
     """
     unknown = [c for c in channels if c not in RECIPIENT_CHANNELS]
     if unknown:
@@ -140,7 +144,30 @@ def notify(
         )
     if not rows:
         return []
+    if outbox is not None:
+        outbox.extend(rows)
+        return rows
     return _write_outbox(rows)
+
+
+def write_outbox(rows: Sequence[Notification]) -> int:
+    """Insert rows composed with `notify(outbox=…)` in one statement, without reading them
+    back; returns how many were given. A key that already exists is skipped (ignore_conflicts),
+    so the dedupe guarantee holds. Pending (email) rows are looked up once by key and enqueued
+    after commit; enqueuing a row twice is harmless because `deliver_one` claims it."""
+    if not rows:
+        return 0
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    pending = [row.dedupe_key for row in rows if row.status == DeliveryStatus.PENDING]
+    if pending:
+        ids = list(
+            Notification.objects.filter(
+                dedupe_key__in=pending, status=DeliveryStatus.PENDING
+            ).values_list("pk", flat=True)
+        )
+        if ids:
+            transaction.on_commit(lambda: _enqueue_delivery(ids))
+    return len(rows)
 
 
 def publish_event(

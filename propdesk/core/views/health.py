@@ -10,10 +10,15 @@
 
 Both are public (no login), read no session, need no CSRF token and write nothing: probes call
 them every few seconds. Failure details go to the log, not to the anonymous caller.
+
+- `GET /metrics`: Prometheus text format (see `propdesk.core.observability`). Only for a caller on
+  the loopback address that came through no proxy, or one sending
+  `Authorization: Bearer <PROPDESK_METRICS_TOKEN>`; anyone else gets 403.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
 import sqlite3
@@ -25,9 +30,12 @@ import redis
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from propdesk.core import observability, security
 
 logger = logging.getLogger(__name__)
 
@@ -125,3 +133,23 @@ def readyz(request: HttpRequest) -> JsonResponse:
             {"status": "unavailable", "checks": checks, "failed": failed}, status=503
         )
     return JsonResponse({"status": "ok", "checks": checks})
+
+
+def metrics_allowed(request: HttpRequest) -> bool:
+    """Loopback without a proxy in between (a local reverse proxy would make every outside caller
+    look local, so forwarded requests do not count), or the bearer token when one is set."""
+    token = str(getattr(settings, "PROPDESK_METRICS_TOKEN", ""))
+    given = str(request.headers.get("Authorization", ""))
+    if token and given.startswith("Bearer "):
+        return hmac.compare_digest(given[len("Bearer ") :].strip().encode(), token.encode())
+    proxied = "X-Forwarded-For" in request.headers or "X-Real-IP" in request.headers
+    return not proxied and security.is_loopback(str(request.META.get("REMOTE_ADDR") or ""))
+
+
+@never_cache
+@require_safe
+def metrics(request: HttpRequest) -> HttpResponse:
+    if not metrics_allowed(request):
+        return HttpResponse("forbidden\n", status=403, content_type="text/plain; charset=utf-8")
+    registry = observability.metrics_registry()
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

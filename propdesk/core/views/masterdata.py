@@ -26,7 +26,7 @@ from propdesk.core.forms import (
     UnitSearchForm,
 )
 from propdesk.core.models.tenancy import OccupancyRole, UnitStatus
-from propdesk.core.services import masterdata
+from propdesk.core.services import audit, masterdata
 from propdesk.core.views.common import can, masked, paginate, render_list, show_errors, staff_view
 
 
@@ -144,7 +144,14 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = masterdata.get_unit_for(request.staff, pk)  # type: ignore[attr-defined]
     occupancies = list(selectors.occupancies_of_unit(unit))
-    masked(request, [o.resident for o in occupancies])
+    residents = masked(request, [o.resident for o in occupancies])
+    audit.record_clear_view(
+        actor=request.staff,  # type: ignore[attr-defined]
+        objects=residents,
+        object_type="unit_residents",
+        context=audit.context_of(request),
+        single=False,
+    )
     context = {
         "unit": unit,
         "occupancies": occupancies,
@@ -222,6 +229,13 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     )
     page = paginate(request, selectors.list_residents(request.staff, filters))  # type: ignore[attr-defined]
     page.object_list = masked(request, page.object_list)
+    audit.record_clear_view(
+        actor=request.staff,  # type: ignore[attr-defined]
+        objects=page.object_list,
+        object_type="resident_list",
+        context=audit.context_of(request),
+        single=False,
+    )
     context = {
         "search": search,
         "page": page,
@@ -235,7 +249,6 @@ def resident_list(request: HttpRequest) -> HttpResponse:
 def _resident_page(
     request: HttpRequest, resident: Any, *, link_form: LinkForm | None = None, status: int = 200
 ) -> HttpResponse:
-    masked(request, [resident])
     can_change = can(request, P.CHANGE_MASTERDATA, resident.project_id)
     context = {
         "resident": resident,
@@ -249,7 +262,7 @@ def _resident_page(
 
 @staff_view
 def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    resident = masterdata.get_resident_for(request.staff, pk)  # type: ignore[attr-defined]
+    resident = masterdata.view_resident(request.staff, pk, context=audit.context_of(request))  # type: ignore[attr-defined]
     return _resident_page(request, resident)
 
 
@@ -273,8 +286,7 @@ def resident_create(request: HttpRequest) -> HttpResponse:
 
 @staff_view
 def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    resident = masterdata.get_resident_for(request.staff, pk)  # type: ignore[attr-defined]
-    masked(request, [resident])
+    resident = masterdata.view_resident(request.staff, pk, context=audit.context_of(request))  # type: ignore[attr-defined]
     initial = {f: getattr(resident, f) for f in masterdata.RESIDENT_FIELDS}
     # Only a role that sees personal data in clear may see (and so edit) it.
     initial["mobile"] = resident.mobile_display  # type: ignore[attr-defined]
@@ -316,6 +328,8 @@ def resident_link(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Linked to the unit"))
             return redirect("core:resident_detail", pk=resident.pk)
+    # the page is shown again with the errors: a view of the resident like the detail page
+    resident = masterdata.view_resident(request.staff, pk, context=audit.context_of(request))  # type: ignore[attr-defined]
     return _resident_page(request, resident, link_form=form, status=422)
 
 

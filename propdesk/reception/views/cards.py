@@ -28,7 +28,7 @@ from propdesk.reception.models import SALUTATIONS, AppointmentState
 from propdesk.reception.services import appointments as appt_services
 from propdesk.reception.services import cards as card_services
 
-ACTION_LABELS.update(appt_services.TIMELINE_LABELS)
+ACTION_LABELS |= appt_services.TIMELINE_LABELS
 
 BUTTONS = {
     "submit": _("Submit for approval"),

@@ -61,21 +61,19 @@ def _live_context(request: HttpRequest, day: dt.date | None = None) -> dict[str,
         return context
     state_receptions = rotation.current_state(view.rota_day)[1].receptions
     names = view.roster.name
-    context.update(
-        {
-            "receptions": [
-                {"ref": r.ref, "name": names(r.person), "reason": REASON_LABELS[r.reason]}
-                for r in state_receptions
-            ],
-            "recent": list(reversed(view.decisions[-12:])),
-            "names": dict(view.roster.names),
-            "supporters": [(p, names(p)) for p in view.board.supporters],
-            "next_visit": names(view.board.visit.next_person),
-            "next_phone": names(view.board.phone.next_person),
-            "warnings": [w.message for w in view.roster.warnings],
-            "duty_labels": {str(k): v for k, v in DUTY_LABELS.items()},
-        }
-    )
+    context |= {
+        "receptions": [
+            {"ref": r.ref, "name": names(r.person), "reason": REASON_LABELS[r.reason]}
+            for r in state_receptions
+        ],
+        "recent": list(reversed(view.decisions[-12:])),
+        "names": dict(view.roster.names),
+        "supporters": [(p, names(p)) for p in view.board.supporters],
+        "next_visit": names(view.board.visit.next_person),
+        "next_phone": names(view.board.phone.next_person),
+        "warnings": [w.message for w in view.roster.warnings],
+        "duty_labels": {str(k): v for k, v in DUTY_LABELS.items()},
+    }
     return context
 
 
@@ -88,29 +86,27 @@ def rotation_home(request: HttpRequest) -> HttpResponse:
     if rota_day is None:
         rota_day = rotation.today_of(_staff(request), project_id)
     today = timezone.localdate()
-    context.update(
-        {
-            "rota_day": rota_day,
-            "can_supervise": can(request, P.SUPERVISE_RECEPTION),
-            "can_operate": can(request, P.OPERATE_RECEPTION),
-            "purposes": PURPOSES,
-            "appointments": Appointment.objects.filter(
-                project_id=project_id,
-                state__in=[AppointmentState.CONFIRMED, AppointmentState.APPROVED],
-                proposed_at__date__gte=today - dt.timedelta(days=1),
-                proposed_at__date__lte=today + dt.timedelta(days=1),
-            )
-            .select_related("card", "salesperson")
-            .order_by("proposed_at")[:30],
-            # parties on the floor without a salesperson yet: the visitor to report
-            "waiting_visits": Visit.objects.filter(
-                project_id=project_id,
-                day=today,
-                salesperson__isnull=True,
-                stage__in=[Stage.AT_GATE, Stage.PARKING, Stage.AT_DOOR, Stage.RECEPTION_AREA],
-            ).order_by("created_at")[:20],
-        }
-    )
+    context |= {
+        "rota_day": rota_day,
+        "can_supervise": can(request, P.SUPERVISE_RECEPTION),
+        "can_operate": can(request, P.OPERATE_RECEPTION),
+        "purposes": PURPOSES,
+        "appointments": Appointment.objects.filter(
+            project_id=project_id,
+            state__in=[AppointmentState.CONFIRMED, AppointmentState.APPROVED],
+            proposed_at__date__gte=today - dt.timedelta(days=1),
+            proposed_at__date__lte=today + dt.timedelta(days=1),
+        )
+        .select_related("card", "salesperson")
+        .order_by("proposed_at")[:30],
+        # parties on the floor without a salesperson yet: the visitor to report
+        "waiting_visits": Visit.objects.filter(
+            project_id=project_id,
+            day=today,
+            salesperson__isnull=True,
+            stage__in=[Stage.AT_GATE, Stage.PARKING, Stage.AT_DOOR, Stage.RECEPTION_AREA],
+        ).order_by("created_at")[:20],
+    }
     return render(request, "reception/rotation/home.html", context)
 
 
