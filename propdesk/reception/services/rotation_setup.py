@@ -496,6 +496,12 @@ def check_roster(
         raise ValidationFailed(messages[0], fields={"roster": messages}) from None
 
 
+def is_media_open_day(project_id: int, day: dt.date) -> bool:
+    """Whether the day is planned as a media open day (媒体开放日): clients are in principle not
+    received, and the gate posts are warned (R-ROTA-15)."""
+    return RotaDay.objects.filter(project_id=project_id, day=day, media_open_day=True).exists()
+
+
 def floor_staff(project: Project) -> list[Staff]:
     """Active staff of the project who work on the floor (reception.operate), by name."""
     members = Membership.objects.filter(

@@ -148,3 +148,21 @@ def test_the_console_costs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(25):
         page = manager_client.get(reverse("reception:rotation"))
     assert page.status_code == 200
+
+
+def test_r_rota_15_the_gate_is_warned_on_a_media_open_day(client, rota: dict[str, Any], floor):
+    from propdesk.reception.services import rotation_setup
+
+    warning = "今天是媒体开放日,原则上不接待客户。"
+    login(client, floor["L1"])
+    assert warning not in client.get(reverse("reception:post", args=["L1"])).content.decode()
+    rotation_setup.plan_day(
+        actor=rota["manager"],
+        project_id=rota["project"].pk,
+        day=timezone.localdate(),
+        duty_shifts=[{"staff": rota["manager"].pk, "start": "09:00", "end": "18:00"}],
+        media_open_day=True,
+    )
+    assert warning in client.get(reverse("reception:post", args=["L1"])).content.decode()
+    login(client, floor["G1"])
+    assert warning not in client.get(reverse("reception:post", args=["G1"])).content.decode()

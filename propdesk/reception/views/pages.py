@@ -17,6 +17,7 @@ from propdesk.reception import selectors
 from propdesk.reception.domain.radio import CALL_STATE_LABELS, POST_NAMES, CallState
 from propdesk.reception.domain.rooms import ROOM_STATE_LABELS, RoomState
 from propdesk.reception.domain.visits import STAGE_LABELS, Stage
+from propdesk.reception.services import rotation_setup
 
 
 def _staff(request: HttpRequest) -> Any:
@@ -44,8 +45,11 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def _screen_context(request: HttpRequest, code: str) -> dict[str, Any]:
     screen = selectors.post_screen(_staff(request), _project_id(request), code)
+    gate = screen.post in ("L1", "L2")
     return {
         "screen": screen,
+        "media_open_day": gate
+        and rotation_setup.is_media_open_day(_project_id(request), timezone.localdate()),
         "can_operate": screen.holds_post and can(request, P.OPERATE_RECEPTION),
         "salutations": [("mr", "先生"), ("miss", "小姐"), ("ms", "女士")],
     }
