@@ -73,6 +73,8 @@ def test_a_salesperson_drafts_an_appointment_and_a_manager_approves_it(
         seller.locator("#new-appointment").tap()
         seller.fill("#pick-day", tomorrow.isoformat())
         seller.locator("#show-slots").tap()
+        # the slots of that day replace today's: read the chip only once they are there
+        seller.wait_for_url(f"**day={tomorrow.isoformat()}**")
         first = seller.locator("#quiet-slots a.chip").first
         slot = first.get_attribute("data-time")
         first.tap()
