@@ -72,3 +72,13 @@ def phone(browser) -> Iterator[object]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last: Playwright's sync API keeps an event loop running in the main
+    thread for the rest of the session, which breaks tests that drive async views through
+    Django's sync test client (async_to_sync refuses to run inside a running loop)."""
+    result = yield
+    items.sort(key=lambda item: "/e2e/" in str(item.path).replace("\\", "/"))
+    return result

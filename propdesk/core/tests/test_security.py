@@ -265,6 +265,7 @@ def test_check_deploy_with_production_settings_reports_no_issues(tmp_path):
         "PYTHONPATH": str(ROOT),
     }
     env.pop("DATABASE_URL", None)  # the check needs no server; SQLite in tmp_path
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' conftest, not prod
     result = subprocess.run(
         [sys.executable, "-m", "propdesk.cli", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
