@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from pypinyin import Style, lazy_pinyin
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -87,6 +86,10 @@ def mask_id_number(value: str) -> str:
 def pinyin_keys(name: str) -> tuple[str, str]:
     """Full pinyin and initials of a Chinese name, lower case: 张三 → ('zhangsan', 'zs').
     Non-Chinese characters are kept as they are (lower-cased) so 'Li Lei' still matches 'll'."""
+    # Imported here: pypinyin's dictionaries cost ~55 MiB, and most processes (a web worker
+    # serving queues, the job consumer) never save a name.
+    from pypinyin import Style, lazy_pinyin
+
     chunks = lazy_pinyin(name or "", style=Style.NORMAL, errors="default")
     syllables = [word for chunk in chunks for word in chunk.split()]
     full = "".join(syllables).lower()
