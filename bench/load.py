@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/load.py [--seconds 120] [--users 50] [--think 1.0]
                                    [--database-url postgres://…] [--redis-url redis://…]
-                                   [--no-worker] [--keep] [--var-dir DIR]
+                                   [--workers N] [--no-worker] [--keep] [--var-dir DIR]
 
 Setup: a fresh temporary var dir; the database is an SQLite file in it, or the (empty)
 PostgreSQL database given with `--database-url` (create it first, e.g. `createdb pd_load`).
@@ -375,6 +375,20 @@ def _cpu_seconds(pid: int) -> float:
     return sum(int(v) for v in fields[11:13]) / os.sysconf("SC_CLK_TCK")
 
 
+def _web_cpu_seconds(pid: int) -> float:
+    """CPU of the serving process and its web children (uvicorn's workers), not the huey worker."""
+    total = _cpu_seconds(pid)
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    for child in children.read_text().split() if children.exists() else []:
+        try:
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"worker" not in cmdline.split(b"\0")[-1] and b"resource_tracker" not in cmdline:
+            total += _cpu_seconds(int(child))
+    return total
+
+
 def _report(
     stats: Stats, seconds: float, args: argparse.Namespace, info: dict[str, Any], server: str
 ) -> None:
@@ -416,6 +430,9 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="an empty PostgreSQL database")
     parser.add_argument("--redis-url", default="", help="job queue and cache on Redis")
     parser.add_argument("--no-worker", action="store_true", help="serve without the huey worker")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="web processes (`propdesk serve --workers`)"
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true", help="keep the temporary var dir")
     parser.add_argument(
@@ -438,6 +455,7 @@ def main() -> None:
         command = [sys.executable, "-m", "propdesk.cli", "serve", "--port", str(port)]
         if args.no_worker:
             command.append("--no-worker")
+        command += ["--workers", str(args.workers)]
         log = (var_dir / "serve.log").open("w")
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
         deadline = time.monotonic() + 60
@@ -461,18 +479,21 @@ def main() -> None:
         for thread in users:
             thread.start()
         time.sleep(WARMUP_SECONDS)
-        cpu_before = _cpu_seconds(server.pid)
+        cpu_before = _web_cpu_seconds(server.pid)
+        client_before = time.process_time()
         stats.counting = True
         measure_start = time.perf_counter()
         time.sleep(args.seconds)
         with stats.lock:
             stats.counting = False
         measured = time.perf_counter() - measure_start
-        # the web process's CPU share tells whether the (single, GIL-bound) server saturated
-        busy = (_cpu_seconds(server.pid) - cpu_before) / measured
+        # the web processes' CPU share tells whether the (GIL-bound) server processes saturated
+        busy = (_web_cpu_seconds(server.pid) - cpu_before) / measured
+        client = (time.process_time() - client_before) / measured
         load = os.getloadavg()
         server_line = (
-            f"web process CPU: {busy:.0%} of one core; machine load average (1/5/15 min) "
+            f"web CPU ({args.workers} process(es)): {busy:.0%} of one core; this client: "
+            f"{client:.0%}; machine load average (1/5/15 min) "
             f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}"
         )
         stop.set()

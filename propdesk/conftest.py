@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+import socket
+import subprocess
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
+import redis
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
@@ -69,3 +74,39 @@ def clerk_b(make_staff: Callable[..., Staff], project_b: Project) -> Staff:
 def login(client: Client, staff: Staff) -> Client:
     client.force_login(staff.user)
     return client
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def redis_server() -> Iterator[int]:
+    """A real, throw-away redis-server on a free port."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is missing: `make test` installs it (Debian redis-server)")
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603 - the system's redis-server
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        client = redis.Redis(port=port, socket_connect_timeout=1)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        client.close()
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -13,30 +13,100 @@ meet SQLite's busy timeout only against other processes (the job worker, a `prop
 The lock covers a transaction from `BEGIN` to `COMMIT`/`ROLLBACK`/close, and a single write
 statement outside a transaction. Waiting longer than the busy timeout raises the same
 OperationalError "database is locked" as before, so nothing else changes for callers.
+
+Between processes (`propdesk serve --workers N`, the job worker, commands) the holder of a
+process's lock also takes an advisory `flock` on `<database>-writer.lock`, polled every
+millisecond or two: one waiter per process instead of SQLite's 1…100 ms busy sleeps, so a
+writer in one web process is not starved by a busy sibling.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import threading
+import time
 from typing import Any
 
 from django.db.backends.sqlite3 import base
 from django.db.utils import OperationalError
 
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
-_locks: dict[str, threading.Lock] = {}
+_locks: dict[str, WriterLock] = {}
 _locks_guard = threading.Lock()
 
 
-def writer_lock(name: str) -> threading.Lock:
+def writer_lock(name: str) -> WriterLock:
     """The lock of the writers of database file `name` in this process."""
     with _locks_guard:
-        return _locks.setdefault(str(name), threading.Lock())
+        if str(name) not in _locks:
+            _locks[str(name)] = WriterLock(str(name))
+        return _locks[str(name)]
 
 
-def _acquire(lock: threading.Lock, timeout: float) -> None:
-    if not lock.acquire(timeout=timeout):
+class WriterLock:
+    """The writers' turn on one database file: a lock for this process's threads, then an
+    advisory file lock shared with other processes (none for an in-memory database)."""
+
+    def __init__(self, name: str) -> None:
+        self.threads = threading.Lock()
+        self.path = None if _in_memory(name) else f"{name}-writer.lock"
+        self._fd: int | None = None
+        self._pid = 0
+
+    def acquire(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        if not self.threads.acquire(timeout=timeout):
+            return False
+        if self.path is None:
+            return True
+        try:
+            taken = self._lock_file(self.path, deadline)
+        except BaseException:
+            self.threads.release()
+            raise
+        if not taken:
+            self.threads.release()
+        return taken
+
+    def release(self) -> None:
+        if self.path is not None and self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self.threads.release()
+
+    def locked(self) -> bool:
+        return self.threads.locked()
+
+    def __enter__(self) -> WriterLock:
+        _acquire(self, 3600)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def _lock_file(self, path: str, deadline: float) -> bool:
+        if self._fd is None or self._pid != os.getpid():
+            # a forked child must not share its parent's open file (and so its lock)
+            self._fd, self._pid = os.open(path, os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
+        pause = 0.0005
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(pause)
+                pause = min(pause * 2, 0.002)
+
+
+def _in_memory(name: str) -> bool:
+    return name == ":memory:" or "mode=memory" in name or name.startswith("file:memorydb")
+
+
+def _acquire(lock: WriterLock, timeout: float) -> None:
+    if not lock.acquire(timeout):
         raise OperationalError(f"database is locked (waited {timeout:g} s for other writers)")
 
 
@@ -70,11 +140,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lock_timeout = float(self.settings_dict.get("OPTIONS", {}).get("timeout", 5))
-        self._held: threading.Lock | None = None  # the writer lock this connection holds
+        self._held: WriterLock | None = None  # the writer lock this connection holds
         self._cursor_class = type("Cursor", (CursorWrapper,), {"wrapper": self})
 
     @property
-    def writer_lock(self) -> threading.Lock:
+    def writer_lock(self) -> WriterLock:
         # Looked up each time: the test runner renames the database after this object exists.
         return writer_lock(self.settings_dict["NAME"])
 

@@ -240,6 +240,45 @@ def test_sqlite_writer_queue_is_released_on_commit_rollback_and_close(
     assert not Resident.objects.filter(name="丁").exists()
 
 
+_OTHER_PROCESS = """
+import sys, time
+from propdesk.core.sqlite_backend.base import WriterLock
+lock = WriterLock(sys.argv[1])
+start = time.monotonic()
+took = lock.acquire(float(sys.argv[2]))
+print("took" if took else "refused", round(time.monotonic() - start, 3))
+"""
+
+
+def test_sqlite_writer_queue_spans_processes(tmp_path: Path) -> None:
+    """Several web processes (`propdesk serve --workers 2`) take turns through the file lock
+    next to the database: while one holds it, a writer in another process waits, and gets it
+    as soon as it is released."""
+    from propdesk.core.sqlite_backend.base import WriterLock
+
+    database = str(tmp_path / "propdesk.sqlite3")
+    mine = WriterLock(database)
+
+    def other(timeout: float) -> subprocess.Popen[str]:
+        return subprocess.Popen(  # noqa: S603 - our own interpreter
+            [sys.executable, "-c", _OTHER_PROCESS, database, str(timeout)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    with mine:
+        refused = other(0.3).communicate(timeout=60)[0].split()
+        waiting = other(30)
+        time.sleep(0.5)  # the second process is now polling the file lock
+    took = waiting.communicate(timeout=60)[0].split()
+    assert refused[0] == "refused"
+    assert float(refused[1]) >= 0.3
+    assert took[0] == "took"
+    assert Path(f"{database}-writer.lock").exists()
+    # an in-memory database (the test database) has no file to lock
+    assert WriterLock("file:memorydb_default?mode=memory&cache=shared").path is None
+
+
 # --- 2. PostgreSQL connection dropped -----------------------------------------------------------
 APP_NAME = "propdesk-faults-served"  # the served process's connections, as seen by PostgreSQL
 STARTUP_SECONDS = 30

@@ -3,16 +3,11 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
-import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from django.db.utils import ConnectionHandler
 from django.test import Client, override_settings
 
@@ -81,36 +76,6 @@ def test_readyz_is_503_when_redis_is_unreachable(
     }
     assert "readiness check queue failed" in caplog.text
     assert "ConnectionError" in caplog.text
-
-
-@pytest.fixture
-def redis_server() -> Iterator[int]:
-    """A real, throw-away redis-server on a free port."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server is missing: `make test` installs it (Debian redis-server)")
-    port = _free_port()
-    process = subprocess.Popen(  # noqa: S603 - the system's redis-server
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        client = redis.Redis(port=port, socket_connect_timeout=1)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        client.close()
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_readyz_is_ok_with_a_reachable_redis(client: Client, db: None, redis_server: int) -> None:

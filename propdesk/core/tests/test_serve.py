@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -153,6 +154,81 @@ def test_serve_without_worker_starts_no_child(tmp_path: Path) -> None:
             server.wait()
     reader.join(timeout=5)
     assert not any("worker" in line for line in output), output
+
+
+def test_serve_refuses_several_web_processes_without_redis(settings: Any) -> None:
+    settings.REDIS_URL = ""
+    with pytest.raises(CommandError, match="--workers 2 需要 REDIS_URL"):
+        call_command("serve", "--workers", "2", "--no-worker")
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("serve", "--workers", "0", "--no-worker")
+
+
+TWO_NO_WORKER = ("--workers", "2", "--no-worker")
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def test_serve_with_two_web_processes_uses_both_and_stops_them(
+    tmp_path: Path, redis_server: int
+) -> None:
+    # given a migrated database and a Redis for the processes to share
+    env = _child_env(tmp_path / "var")
+    subprocess.run(
+        [sys.executable, "-m", "propdesk.cli", "migrate", "--noinput", "-v", "0"],
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    env["REDIS_URL"] = f"redis://127.0.0.1:{redis_server}/0"
+    port = _free_port()
+    # when `propdesk serve --workers 2 --no-worker` starts
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "propdesk.cli", "serve", "--port", str(port), *TWO_NO_WORKER],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output: list[str] = []
+    reader = threading.Thread(target=lambda: output.extend(server.stdout or []), daemon=True)
+    reader.start()
+    web: list[int] = []
+    try:
+        url = f"http://127.0.0.1:{port}/healthz"
+        assert _wait_until(lambda: _get(url)[0] == 200, STARTUP_SECONDS), output
+        # then two web processes serve the one port (uvicorn's supervisor is their parent;
+        # multiprocessing may add its resource tracker, which serves nothing)
+        assert _wait_until(lambda: len(_serving(server.pid)) == 2, STARTUP_SECONDS), output
+        web = _serving(server.pid)
+        # and a stop takes every web process down with the supervisor
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=20) == 0
+        assert _wait_until(lambda: not any(_alive(pid) for pid in web), 10)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        for pid in web:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+    reader.join(timeout=5)
+
+
+def _serving(pid: int) -> list[int]:
+    """The children of `pid` that run the web application (not multiprocessing's tracker)."""
+    serving = []
+    for child in _children(pid):
+        try:
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        except FileNotFoundError:
+            continue
+        if b"resource_tracker" not in cmdline:
+            serving.append(child)
+    return serving
 
 
 # --- createuser -------------------------------------------------------------------------------

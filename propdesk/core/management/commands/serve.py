@@ -1,7 +1,12 @@
-"""`propdesk serve [--host H] [--port P] [--no-worker]`: the embedded deployment in one command.
+"""`propdesk serve [--host H] [--port P] [--workers N] [--no-worker]`: the embedded deployment in
+one command.
 
 Starts the job consumer (`propdesk worker`, huey) as a child process unless `--no-worker`, then
-runs uvicorn on `propdesk.asgi:application` in this process. Static files come straight from
+runs uvicorn on `propdesk.asgi:application`: in this process, or with `--workers N` (default
+`PROPDESK_WEB_WORKERS`, 1) as N web processes behind one socket, so a 2-core machine uses both
+cores (one process serves one request's Python code at a time). Several web processes share
+the intercom screens' push channel, the rate-limit counters and the cache only through Redis,
+so `--workers` above 1 requires `REDIS_URL`. Static files come straight from
 the app directories through whitenoise's finders, so no `collectstatic` is needed. On exit —
 Ctrl+C (SIGINT), SIGTERM, or uvicorn failing to start — the worker is stopped too.
 
@@ -51,6 +56,12 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=settings.PROPDESK_HOST)
         parser.add_argument("--port", type=int, default=settings.PROPDESK_PORT)
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=settings.PROPDESK_WEB_WORKERS,
+            help="web processes (default PROPDESK_WEB_WORKERS, 1); above 1 needs REDIS_URL",
+        )
+        parser.add_argument(
             "--no-worker", action="store_true", help="do not start the job consumer"
         )
 
@@ -58,6 +69,15 @@ class Command(BaseCommand):
         host, port = options["host"], options["port"]
         if not 0 < port < 65536:
             raise CommandError(f"--port: {port} is not a TCP port")
+        workers = options["workers"]
+        if workers < 1:
+            raise CommandError(f"--workers: {workers} — at least 1 web process")
+        if workers > 1 and not settings.REDIS_URL:
+            raise CommandError(
+                f"--workers {workers} 需要 REDIS_URL(多个网页进程经 Redis 共享对讲推送、限流计数和缓存)"
+                f" / --workers {workers} needs REDIS_URL: several web processes share the intercom"
+                " push, rate limits and cache through Redis"
+            )
         self._hints(host, port)
         # whitenoise serves from the finders; an existing STATIC_ROOT only keeps it from warning.
         Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
@@ -70,14 +90,26 @@ class Command(BaseCommand):
                 self.stdout.write(f"worker (huey consumer) started, pid {worker.pid}")
                 self.stdout.flush()
                 threading.Thread(target=_watch, args=(worker, stopping), daemon=True).start()
-            config = uvicorn.Config(
-                "propdesk.asgi:application",
-                host=host,
-                port=port,
-                lifespan="off",
-                log_level=logging.getLevelName(logging.getLogger().getEffectiveLevel()).lower(),
-            )
-            uvicorn.Server(config).run()
+            log_level = logging.getLevelName(logging.getLogger().getEffectiveLevel()).lower()
+            if workers == 1:
+                config = uvicorn.Config(
+                    "propdesk.asgi:application",
+                    host=host,
+                    port=port,
+                    lifespan="off",
+                    log_level=log_level,
+                )
+                uvicorn.Server(config).run()
+            else:
+                # uvicorn's supervisor: one listening socket, N processes, each restarted if it dies.
+                uvicorn.run(
+                    "propdesk.asgi:application",
+                    host=host,
+                    port=port,
+                    workers=workers,
+                    lifespan="off",
+                    log_level=log_level,
+                )
         except KeyboardInterrupt:
             pass  # Ctrl+C: uvicorn re-raises SIGINT after its graceful shutdown
         finally:
