@@ -26,7 +26,7 @@ from propdesk.complaints.api.schemas import (
 from propdesk.complaints.domain import KIND_LABELS, SLOT_LABELS
 from propdesk.complaints.models import Complaint
 from propdesk.complaints.selectors import ComplaintDetail, ComplaintFilters
-from propdesk.complaints.services import intake
+from propdesk.complaints.services import intake, privacy
 from propdesk.complaints.workflows import (
     ACTION_EVENTS,
     INPUT_GUARDS,
@@ -45,6 +45,8 @@ from propdesk.core.api.common import (
     actor_of,
     data_of,
 )
+from propdesk.core.models import AccessChannel
+from propdesk.core.services import audit
 
 router = Router(tags=["complaints"])
 ACTION_RESPONSES: dict[int, Any] = {**ERROR_RESPONSES, 409: ProblemOut}
@@ -84,8 +86,14 @@ class QueueQuery(Schema):
     project: int | None = None
 
 
+def _shown(request: HttpRequest, complaints: list[Complaint]) -> list[Complaint]:
+    """The page's phones in clear are logged once per request (one row per project)."""
+    context = audit.context_of(request, AccessChannel.API)
+    return privacy.show_complaints(actor_of(request), complaints, context=context)
+
+
 @router.get("/complaints", response={200: list[ComplaintOut], **ERROR_RESPONSES})
-@paginate(PagePagination)
+@paginate(PagePagination, on_page=_shown)
 def list_complaints(request: HttpRequest, filters: Query[ComplaintQuery]) -> object:
     """Complaints, requests and praise of your projects, newest first, each with its nearest
     open timer. Phones are masked unless your role sees personal data."""
@@ -93,7 +101,7 @@ def list_complaints(request: HttpRequest, filters: Query[ComplaintQuery]) -> obj
 
 
 @router.get("/complaints/queue", response={200: list[ComplaintOut], **ERROR_RESPONSES})
-@paginate(PagePagination)
+@paginate(PagePagination, on_page=_shown)
 def complaint_queue(request: HttpRequest, filters: Query[QueueQuery]) -> object:
     """Your work queue: open complaints you handle, plus those waiting on your department's
     contact sheet, nearest due time first."""
@@ -195,7 +203,8 @@ def get_complaint(request: HttpRequest, complaint_id: int) -> ComplaintDetail:
     """Every field, the actions you may take (disabled ones with their reason), the timers with
     their explanations, the timeline, contact sheets, revisits, letters with co-signatures,
     costs and penalties. 404 outside your projects."""
-    return selectors.get_complaint_detail(actor_of(request), complaint_id)
+    context = audit.context_of(request, AccessChannel.API)
+    return privacy.view_complaint(actor_of(request), complaint_id, context=context)
 
 
 # --- intake -----------------------------------------------------------------------------------

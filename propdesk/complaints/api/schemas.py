@@ -7,7 +7,8 @@ are given next to every code: state labels are translated UI text, kinds, channe
 the policy's Chinese wording (tenant data).
 
 Phones are masked unless the viewer's role in the complaint's project sees personal data
-(R-GEN-09, `access.sees_personal_data`); the schema only shows the result.
+(R-GEN-09, `services.privacy.phone_for`); the schema only shows the result. The handlers log the
+reads that show a phone in clear (`services.privacy`).
 """
 
 import datetime as dt
@@ -47,8 +48,8 @@ from propdesk.complaints.models import (
     SheetState,
 )
 from propdesk.complaints.selectors import ComplaintDetail, due_state, level_labels
+from propdesk.complaints.services import privacy
 from propdesk.complaints.workflows import ACTION_EVENTS, STATE_COLOUR, Action, State
-from propdesk.core import access, domain
 from propdesk.core.models import Deadline, TimelineEvent
 from propdesk.core.models.deadlines import DeadlineState
 from propdesk.core.services.deadlines import deadlines_of
@@ -180,10 +181,7 @@ class ComplaintOut(Schema):
 
     @staticmethod
     def resolve_phone(obj: Complaint, context: Any) -> str:
-        phone = obj.phone or ""
-        if not phone or access.sees_personal_data(_request(context).auth, obj.project_id):
-            return phone
-        return domain.mask_mobile(phone)
+        return privacy.phone_for(_request(context).auth, obj)
 
     @staticmethod
     def resolve_handler(obj: Complaint) -> int | None:

@@ -15,8 +15,9 @@ never changes a record or issues a number.
   (投诉途径公告, R-COMPLAINT-04).
 
 Access goes through `propdesk.core.access` (complaints.view; other projects are NotFound);
-phone numbers are clear only for roles that see personal data (R-GEN-09), and promises stay
-hidden while frozen (R-COMPLAINT-06, through `selectors.get_complaint_detail`).
+phone numbers are clear only for roles that see personal data (R-GEN-09) and a form printing one
+in clear is logged (`services.privacy`), and promises stay hidden while frozen (R-COMPLAINT-06,
+through `selectors.get_complaint_detail`).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from propdesk.complaints.models import (
     Revisit,
     Satisfaction,
 )
+from propdesk.complaints.services import privacy
 from propdesk.complaints.services.engine import policy_for
 from propdesk.complaints.services.policies import current_version, policy_of, project_settings
 from propdesk.complaints.workflows import ACTION_EVENTS, State
@@ -57,7 +59,16 @@ from propdesk.core import access
 from propdesk.core import domain as core_domain
 from propdesk.core import permissions as P
 from propdesk.core.errors import NotFound
-from propdesk.core.models import DocumentType, Membership, Project, Role, Staff, TimelineEvent
+from propdesk.core.models import (
+    AccessChannel,
+    DocumentType,
+    Membership,
+    Project,
+    Role,
+    Staff,
+    TimelineEvent,
+)
+from propdesk.core.services import audit
 from propdesk.core.templatetags.propdesk_tags import ACTION_LABELS
 
 # --- the forms of a complaint --------------------------------------------------------------
@@ -220,11 +231,11 @@ def _name(staff: Staff | None) -> str:
     return staff.name if staff is not None else ""
 
 
-def _phone(actor: Staff, complaint: Complaint) -> str:
-    """Clear only for roles that see personal data (R-GEN-09), else 138****5678."""
-    if not complaint.phone or access.sees_personal_data(actor, complaint.project_id):
-        return complaint.phone
-    return core_domain.mask_mobile(complaint.phone)
+def _phone(facts: _Facts) -> str:
+    """Clear only for roles that see personal data (R-GEN-09), else 138****5678; the form notes
+    that it printed the phone (a printed form with a clear phone is logged)."""
+    facts.printed.add(privacy.PHONE)
+    return privacy.phone_for(facts.actor, facts.complaint)
 
 
 def _level_label(policy: Policy, complaint: Complaint) -> str:
@@ -332,6 +343,7 @@ class _Facts:
     detail: selectors.ComplaintDetail
     policy: Policy
     actor: Staff
+    printed: set[str] = field(default_factory=set)  # personal-data fields the form shows
 
     @property
     def complaint(self) -> Complaint:
@@ -389,7 +401,7 @@ FIELD_VALUES: dict[str, ValueOf] = {
     "complainant": lambda f: _complainant(f.complaint),
     "is_owner": lambda f: _yes_no(f.complaint.is_owner),
     "unit": lambda f: _unit(f.complaint),
-    "phone": lambda f: _phone(f.actor, f.complaint),
+    "phone": _phone,
     "channel": lambda f: CHANNEL_LABELS.get(f.complaint.channel, f.complaint.channel),  # type: ignore[call-overload]
     "received_at": lambda f: _local(f.complaint.received_at),
     "received_by": lambda f: _name(f.complaint.received_by),
@@ -631,9 +643,17 @@ def _detail(actor: Staff, complaint_id: Any) -> tuple[selectors.ComplaintDetail,
     return detail, policy_for(detail.complaint)
 
 
-def complaint_form(*, actor: Staff, complaint_id: Any, form: str) -> PrintedForm:
+def complaint_form(
+    *,
+    actor: Staff,
+    complaint_id: Any,
+    form: str,
+    context: audit.AccessContext | None = None,
+) -> PrintedForm:
     """A complaint form to print: `registration`, `handling` or `record` (COMPLAINT_FORMS).
-    NotFound for another project's complaint, an unknown form or one the policy does not use."""
+    NotFound for another project's complaint, an unknown form or one the policy does not use.
+    A form that prints the complainant's phone in clear writes one access-log row
+    (`complaint_form`, R-GEN-09; the channel is the context's, an export by default)."""
     if form not in COMPLAINT_FORMS:
         raise NotFound()
     detail, policy = _detail(actor, complaint_id)
@@ -657,6 +677,14 @@ def complaint_form(*, actor: Staff, complaint_id: Any, form: str) -> PrintedForm
         _fill_handling(printed, facts)
     else:
         _fill_record(printed, facts)
+    if privacy.PHONE in facts.printed:
+        privacy.record_complaint_view(
+            actor,
+            complaint,
+            context=context or audit.AccessContext(channel=AccessChannel.EXPORT),
+            object_type="complaint_form",
+            label=f"{name} {privacy.complaint_label(complaint)}",
+        )
     return printed
 
 

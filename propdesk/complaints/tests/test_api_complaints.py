@@ -452,12 +452,13 @@ def test_list_queue_and_inbox_queries_do_not_grow_with_rows(
             actor=butler, complaint_id=complaint.pk, data={"department_id": engineering.pk}
         )
     butler_api, engineer_api = api(butler), api(pcs_team["engineer"])
-    for client, path in (
-        (butler_api, "/complaints"),
-        (butler_api, "/complaints/queue"),
-        (engineer_api, "/complaint-sheets"),
+    # the complaint lists show the butler the phones in clear: + one access-log INSERT (R-GEN-09)
+    for client, path, bound in (
+        (butler_api, "/complaints", 7),
+        (butler_api, "/complaints/queue", 7),
+        (engineer_api, "/complaint-sheets", 6),
     ):
-        with django_assert_max_num_queries(6):
+        with django_assert_max_num_queries(bound):
             response = client.get(path, page_size=100)
         assert response.status_code == 200
         assert response.json()["count"] == rows

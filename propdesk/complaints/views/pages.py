@@ -43,7 +43,7 @@ from propdesk.complaints.models import (
     SheetState,
 )
 from propdesk.complaints.selectors import ComplaintFilters
-from propdesk.complaints.services import engine, intake, policies, printing, records
+from propdesk.complaints.services import engine, intake, policies, printing, privacy, records
 from propdesk.complaints.workflows import (
     STATE_COLOUR,
     TERMINAL_STATES,
@@ -57,8 +57,9 @@ from propdesk.core import domain as core_domain
 from propdesk.core import permissions as P
 from propdesk.core import selectors as core_selectors
 from propdesk.core.errors import DomainError, NotFound
-from propdesk.core.models import Staff, TimelineEvent
+from propdesk.core.models import AccessChannel, Staff, TimelineEvent
 from propdesk.core.models.deadlines import DeadlineState
+from propdesk.core.services import audit, masterdata
 from propdesk.core.templatetags.propdesk_tags import action_label
 from propdesk.core.views.common import can, paginate, render_list, staff_view
 
@@ -136,15 +137,6 @@ def _level_label(policy: Policy, code: str) -> str:
         return policy.level(code).label
     except PolicyError:
         return code
-
-
-def _phone(request: HttpRequest, complaint: Complaint) -> str:
-    """The complainant's phone, masked unless the viewer's role sees personal data (R-GEN-09)."""
-    if not complaint.phone:
-        return ""
-    if access.sees_personal_data(actor_of(request), complaint.project_id):
-        return complaint.phone
-    return core_domain.mask_mobile(complaint.phone)
 
 
 def _complainant(complaint: Complaint) -> str:
@@ -290,7 +282,8 @@ EXPORT_LIMIT = 5000
 @staff_view
 def queue_xlsx(request: HttpRequest) -> HttpResponse:
     """The filtered list of the queue page as an Excel workbook (UI.md "Lists"), phones masked
-    unless the role sees personal data; at most EXPORT_LIMIT rows."""
+    unless the role sees personal data; at most EXPORT_LIMIT rows. A workbook with phones in
+    clear is logged as one access-log row (R-GEN-09)."""
     search = forms.ComplaintSearchForm(request.GET)
     tab = search.value("tab", "mine")
     filters = ComplaintFilters(
@@ -306,12 +299,13 @@ def queue_xlsx(request: HttpRequest) -> HttpResponse:
         ]
     )
     truncated = len(rows) > EXPORT_LIMIT
-    rows = rows[:EXPORT_LIMIT]
+    rows = privacy.show_complaints(
+        actor,
+        rows[:EXPORT_LIMIT],
+        context=audit.context_of(request, AccessChannel.EXPORT),
+        object_type="complaint_export",
+    )
     labels = selectors.level_labels(c.policy for c in rows)
-    clear = access.sees_personal_data(actor, project_id)
-
-    def phone(value: str) -> str:
-        return value if clear or not value else core_domain.mask_mobile(value)
 
     def word(msgid: Any) -> str:
         return str(capfirst(msgid))
@@ -345,7 +339,7 @@ def queue_xlsx(request: HttpRequest) -> HttpResponse:
                 labels.get(c.policy_id, {}).get(c.level, c.level),
                 CHANNEL_LABELS.get(c.channel, c.channel),  # type: ignore[call-overload]
                 c.complainant_name,
-                phone(c.phone),
+                c.phone_display,
                 str(c.unit) if c.unit else "",
                 c.subject,
                 c.received_at,
@@ -367,7 +361,7 @@ def _intake_policy(request: HttpRequest) -> Policy:
 
 def _resident_choice(request: HttpRequest, resident_id: Any, unit_id: Any) -> dict[str, Any] | None:
     """The resident picked from the search (of the current project, visible to the actor) with
-    the unit they were picked for; None when not found."""
+    the unit they were picked for, for display; None when not found."""
     try:
         pk = int(resident_id)
     except (TypeError, ValueError):
@@ -381,7 +375,15 @@ def _resident_choice(request: HttpRequest, resident_id: Any, unit_id: Any) -> di
     )
     if resident is None:
         return None
-    access.apply_masking(actor_of(request), [resident])
+    # shown on the form (its phone only): a view in clear is logged like the resident's page
+    masterdata.show_residents(
+        actor_of(request),
+        [resident],
+        context=audit.context_of(request),
+        object_type="resident",
+        fields=("mobile",),
+        single=True,
+    )
     units = [o.unit for o in resident.current_occupancies]
     unit = next((u for u in units if str(u.pk) == str(unit_id)), units[0] if units else None)
     return {"resident": resident, "unit": unit}
@@ -409,9 +411,6 @@ def intake_view(request: HttpRequest) -> HttpResponse:
     choice = None
     if request.method == "POST":
         form = forms.IntakeForm(request.POST, project=request.project, policy=policy)  # type: ignore[attr-defined]
-        choice = _resident_choice(
-            request, request.POST.get("resident_id"), request.POST.get("unit_id")
-        )
         if form.is_valid():
             try:
                 complaint = intake.receive(
@@ -429,6 +428,10 @@ def intake_view(request: HttpRequest) -> HttpResponse:
                     _("Registered as {number}").format(number=complaint.number),
                 )
                 return redirect("complaints:detail", pk=complaint.pk)
+        # the form is shown again: with the picked resident (a view of their phone)
+        choice = _resident_choice(
+            request, request.POST.get("resident_id"), request.POST.get("unit_id")
+        )
         status = 422
     else:
         initial: dict[str, Any] = {"kind": "complaint"}
@@ -453,13 +456,16 @@ def complainant_search(request: HttpRequest) -> HttpResponse:
     term = search.cleaned_data.get("who", "").strip() if search.is_valid() else ""
     residents: list[Any] = []
     if term:
-        residents = list(
+        residents = masterdata.show_residents(
+            actor_of(request),
             core_selectors.list_residents(
                 actor_of(request),
                 core_selectors.ResidentFilters(q=term, project=project_id_of(request)),
-            )[:SEARCH_LIMIT]
+            )[:SEARCH_LIMIT],
+            context=audit.context_of(request),
+            object_type="complainant_search",
+            fields=("mobile",),  # the results show phones only
         )
-        access.apply_masking(actor_of(request), residents)
     return render(
         request, "complaints/_complainant_results.html", {"residents": residents, "term": term}
     )
@@ -485,7 +491,7 @@ def _print_forms(policy: Policy) -> list[tuple[str, str]]:
 def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     """Everything the complaint page shows, for the actor (NotFound across projects)."""
     actor = actor_of(request)
-    detail = selectors.get_complaint_detail(actor, pk)
+    detail = privacy.view_complaint(actor, pk, context=audit.context_of(request))
     complaint = detail.complaint
     policy = engine.policy_for(complaint)
     slots = engine.slots_of(actor, complaint, policy)
@@ -556,7 +562,7 @@ def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "channel_label": CHANNEL_LABELS.get(complaint.channel, complaint.channel),  # type: ignore[call-overload]
         "state_css": state_css(complaint.state),
         "complainant": _complainant(complaint),
-        "phone": _phone(request, complaint),
+        "phone": complaint.phone_display,  # type: ignore[attr-defined]
         "major_flag_labels": [
             label for key, label in forms.MAJOR_FLAG_LABELS.items() if key in complaint.major_flags
         ],

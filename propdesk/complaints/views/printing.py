@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET
 from propdesk.complaints.services import printing
 from propdesk.complaints.services.printing import PrintedForm
 from propdesk.core import exports
+from propdesk.core.models import AccessChannel
+from propdesk.core.services import audit
 from propdesk.core.views.common import staff_view
 
 TEMPLATES = {
@@ -31,7 +33,13 @@ def _respond(request: HttpRequest, template: str, form: PrintedForm) -> HttpResp
 @require_GET
 @staff_view
 def complaint_form(request: HttpRequest, complaint_id: int, form: str) -> HttpResponse:
-    printed = printing.complaint_form(actor=request.staff, complaint_id=complaint_id, form=form)  # type: ignore[attr-defined]
+    preview = request.GET.get("format") == "html"
+    printed = printing.complaint_form(
+        actor=request.staff,  # type: ignore[attr-defined]
+        complaint_id=complaint_id,
+        form=form,
+        context=audit.context_of(request, AccessChannel.PAGE if preview else AccessChannel.EXPORT),
+    )
     return _respond(request, TEMPLATES[printed.key], printed)
 
 

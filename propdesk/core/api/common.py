@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -307,9 +307,22 @@ class PageInput(Schema):
 
 class PagePagination(PaginationBase):
     """`?page=1&page_size=50` → {"count", "page", "page_size", "results"}. The count is one
-    query; the page is sliced in the database."""
+    query; the page is sliced in the database.
+
+    `@paginate(PagePagination, on_page=f)` hands the loaded page to `f(request, items)`, which
+    returns the items to show: a list with personal data masks the page there and logs what it
+    shows in clear (one access-log row per project, R-GEN-09), once per request."""
 
     items_attribute = "results"
+
+    def __init__(
+        self,
+        *,
+        on_page: Callable[[HttpRequest, list[Any]], list[Any]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.on_page = on_page
 
     class Input(PageInput):
         pass
@@ -326,11 +339,14 @@ class PagePagination(PaginationBase):
         size = pagination.page_size
         start = (pagination.page - 1) * size
         count = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
+        results = queryset[start : start + size]
+        if self.on_page is not None:
+            results = self.on_page(request, list(results))
         return {
             "count": count,
             "page": pagination.page,
             "page_size": size,
-            "results": queryset[start : start + size],
+            "results": results,
         }
 
 

@@ -2,6 +2,8 @@
 
 Phones and ID-card numbers of residents are masked unless the actor's role in the resident's
 project needs them (R-GEN-09): `access.apply_masking` decides, the schema only shows the result.
+Reads showing them in clear (one resident, a page of the list) are logged in the personal-data
+access log by the services (`masterdata.view_resident`, `masterdata.show_residents`).
 """
 
 import datetime as dt
@@ -294,8 +296,13 @@ class ResidentQuery(ActiveQuery):
     role: OccupancyRole | None = None
 
 
+def _shown_residents(request: HttpRequest, residents: list[Resident]) -> list[Resident]:
+    context = audit.context_of(request, AccessChannel.API)
+    return masterdata.show_residents(actor_of(request), residents, context=context)
+
+
 @router.get("/residents", response={200: list[ResidentOut], **ERROR_RESPONSES})
-@paginate(PagePagination)
+@paginate(PagePagination, on_page=_shown_residents)
 def list_residents(request: HttpRequest, filters: Query[ResidentQuery]) -> object:
     return selectors.list_residents(
         actor_of(request), selectors.ResidentFilters(**data_of(filters))

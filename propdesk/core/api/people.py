@@ -187,6 +187,9 @@ class StaffOut(Schema):
 
     @staticmethod
     def resolve_mobile(obj: Staff, context: Any) -> str:
+        # A staff member belongs to no single project, so `apply_masking` masks the phone for
+        # every role here: the API never shows a staff phone in clear and so logs nothing (the
+        # staff pages show it in clear per current project, and log it: people.show_staff).
         if not hasattr(obj, "mobile_display"):
             access.apply_masking(context["request"].auth, [obj])
         return str(obj.mobile_display)  # type: ignore[attr-defined]

@@ -6,14 +6,15 @@ and export it (`list_personal_data_access`).
 
 Callers mask first with `access.apply_masking`, which notes on each object the fields it shows
 in clear; `record_clear_view` then writes one row per detail view, or one row per project for a
-list, so a page costs one insert at most per project whatever its length.
+list (all in one INSERT), so a page costs one query at most whatever its length. Complaints (the
+complainant's `phone`) and reception's client cards log through the same functions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,7 +59,7 @@ def _roles(actor: Staff, project_id: int) -> str:
     return text[:200]
 
 
-def record_personal_data_access(
+def _entry(
     *,
     actor: Staff,
     project_id: int,
@@ -69,14 +70,12 @@ def record_personal_data_access(
     object_label: str = "",
     row_count: int = 1,
 ) -> PersonalDataAccess | None:
-    """Write one access-log row (R-GEN-09). Nothing is written when no field was shown in clear.
-    Use it directly for views outside core (an owner archive, a complaint export with clear
-    phones); `record_clear_view` covers objects masked with `access.apply_masking`."""
+    """An unsaved access-log row, or None when no field was shown in clear."""
     given = set(fields)
     shown = [f for f in FIELD_ORDER if f in given] + sorted(given - set(FIELD_ORDER))
     if not shown or row_count < 1:
         return None
-    return PersonalDataAccess.objects.create(
+    return PersonalDataAccess(
         staff=actor,
         roles=_roles(actor, project_id),
         project_id=project_id,
@@ -92,6 +91,39 @@ def record_personal_data_access(
     )
 
 
+def record_personal_data_access(
+    *,
+    actor: Staff,
+    project_id: int,
+    object_type: str,
+    fields: Iterable[str],
+    context: AccessContext,
+    object_id: int | None = None,
+    object_label: str = "",
+    row_count: int = 1,
+) -> PersonalDataAccess | None:
+    """Write one access-log row (R-GEN-09). Nothing is written when no field was shown in clear.
+    Use it directly for views outside core (an owner archive, a complaint export with clear
+    phones); `record_clear_view` covers objects masked with `access.apply_masking`."""
+    entry = _entry(
+        actor=actor,
+        project_id=project_id,
+        object_type=object_type,
+        fields=fields,
+        context=context,
+        object_id=object_id,
+        object_label=object_label,
+        row_count=row_count,
+    )
+    if entry is not None:
+        entry.save(force_insert=True)
+    return entry
+
+
+def _name_of(obj: Any) -> str:
+    return str(getattr(obj, "name", "") or obj)
+
+
 def record_clear_view(
     *,
     actor: Staff,
@@ -99,43 +131,56 @@ def record_clear_view(
     object_type: str,
     context: AccessContext,
     single: bool | None = None,
+    fields: Collection[str] | None = None,
+    label: Callable[[Any], str] | None = None,
 ) -> list[PersonalDataAccess]:
-    """Log the objects (already passed through `access.apply_masking`) that showed personal data
-    in clear: one row for a single object (its id and name), one row per project for a list
-    (the number of people shown). Objects shown masked are not logged."""
-    clear = [o for o in objects if getattr(o, "clear_personal_fields", None)]
+    """Log the objects (already passed through `access.apply_masking`, or carrying
+    `clear_personal_fields` and `project_id` like it) that showed personal data in clear: one row
+    for a single object (its id and name), one row per project for a list (the number of people
+    shown), all of a list's rows in one INSERT. Objects shown masked are not logged.
+
+    `fields` limits the log to the fields the view shows (a list showing phones only); `label`
+    names an object in the log (default: its `name`)."""
+    name_of = label or _name_of
+
+    def shown(obj: Any) -> list[str]:
+        in_clear = getattr(obj, "clear_personal_fields", None) or []
+        return [f for f in in_clear if fields is None or f in fields]
+
+    clear = [(o, f) for o, f in ((o, shown(o)) for o in objects) if f]
     if not clear:
         return []
     if single if single is not None else len(objects) == 1:
-        obj = clear[0]
+        obj, obj_fields = clear[0]
         row = record_personal_data_access(
             actor=actor,
             project_id=obj.project_id,
             object_type=object_type,
-            fields=obj.clear_personal_fields,
+            fields=obj_fields,
             context=context,
             object_id=obj.pk,
-            object_label=str(getattr(obj, "name", "") or obj),
+            object_label=name_of(obj),
         )
         return [row] if row else []
-    by_project: dict[int, list[Any]] = defaultdict(list)
-    for obj in clear:
-        by_project[obj.project_id].append(obj)
+    by_project: dict[int, list[tuple[Any, list[str]]]] = defaultdict(list)
+    for obj, obj_fields in clear:
+        by_project[obj.project_id].append((obj, obj_fields))
     rows = []
     for project_id, items in sorted(by_project.items()):
-        row = record_personal_data_access(
+        row = _entry(
             actor=actor,
             project_id=project_id,
             object_type=object_type,
-            fields=[f for o in items for f in o.clear_personal_fields],
+            fields=[f for _o, obj_fields in items for f in obj_fields],
             context=context,
-            object_label="、".join(str(getattr(o, "name", "") or o) for o in items[:5])
+            object_label="、".join(name_of(o) for o, _f in items[:5])
             + ("…" if len(items) > 5 else ""),
             row_count=len(items),
         )
         if row:
             rows.append(row)
-    return rows
+    # one statement whatever the number of projects: a list costs one query for its log
+    return PersonalDataAccess.objects.bulk_create(rows) if rows else []
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ and records the change (old → new per field) on the entity's timeline (R-GEN-0
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -599,6 +599,32 @@ def view_resident(
     return resident
 
 
+def show_residents(
+    actor: Staff,
+    residents: Iterable[Resident],
+    *,
+    context: audit.AccessContext,
+    object_type: str = "resident_list",
+    fields: Collection[str] | None = None,
+    single: bool = False,
+) -> list[Resident]:
+    """Residents for display outside their own page (the API list, the complainant search and
+    pick of the complaint intake): phones and ID-card numbers masked per project as the actor's
+    role requires (R-GEN-09); those shown in clear are logged (docs/personal-data.md) as one
+    access-log row per project, or one row for a `single` resident. `fields` names what the view
+    shows when it is not both (a list of phones). No query but that one INSERT."""
+    items = access.apply_masking(actor, residents)
+    audit.record_clear_view(
+        actor=actor,
+        objects=items,
+        object_type=object_type,
+        context=context,
+        single=single,
+        fields=fields,
+    )
+    return items
+
+
 def get_unit_for(actor: Staff, unit_id: Any) -> Unit:
     return access.get_for(actor, Unit.objects.select_related("project", "building"), unit_id)
 
@@ -620,6 +646,7 @@ __all__ = [
     "get_resident_for",
     "get_unit_for",
     "link_resident",
+    "show_residents",
     "update_building",
     "update_project",
     "update_resident",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -15,6 +15,7 @@ from propdesk.core import access, domain
 from propdesk.core import permissions as P
 from propdesk.core.errors import ValidationFailed
 from propdesk.core.models import Department, Membership, Post, Role, Staff
+from propdesk.core.services import audit
 from propdesk.core.services.timeline import record_event
 from propdesk.core.services.validation import (
     Errors,
@@ -226,6 +227,45 @@ def get_staff_for(actor: Staff, staff_id: Any, perm: str = P.VIEW_MASTERDATA) ->
         return visible.select_related("user").get(pk=int(staff_id))
     except (TypeError, ValueError, Staff.DoesNotExist):
         raise NotFound() from None
+
+
+def show_staff(
+    actor: Staff,
+    staff: Iterable[Staff],
+    *,
+    project_id: int,
+    context: audit.AccessContext,
+    single: bool = False,
+) -> list[Staff]:
+    """Staff for display on a project's pages: their phones in clear only where the actor's role
+    in that project sees personal data (R-GEN-09), like residents' phones. A view in clear is
+    logged: one row for one staff member (`staff`), one row for a list (`staff_list`)."""
+    items = list(staff)
+    for member in items:
+        member.project_id = project_id  # type: ignore[attr-defined]  # staff belong to no project
+    access.apply_masking(actor, items)
+    audit.record_clear_view(
+        actor=actor,
+        objects=items,
+        object_type="staff" if single else "staff_list",
+        context=context,
+        single=single,
+    )
+    return items
+
+
+def view_staff(
+    actor: Staff,
+    staff_id: Any,
+    *,
+    project_id: int,
+    context: audit.AccessContext,
+    perm: str = P.VIEW_MASTERDATA,
+) -> Staff:
+    """A staff member for display (detail page, edit form), masked and logged as `show_staff`."""
+    member = get_staff_for(actor, staff_id, perm)
+    show_staff(actor, [member], project_id=project_id, context=context, single=True)
+    return member
 
 
 def update_staff(*, actor: Staff, staff_id: Any, data: Mapping[str, Any]) -> Staff:

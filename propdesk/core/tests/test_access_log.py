@@ -15,9 +15,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from propdesk.conftest import login
-from propdesk.core.models import PersonalDataAccess
+from propdesk.core import permissions as P
+from propdesk.core.models import PersonalDataAccess, Role
 from propdesk.core.services import audit, tokens
-from propdesk.core.tests.factories import ResidentFactory, make_id_number
+from propdesk.core.tests.factories import ResidentFactory, grant, make_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +106,119 @@ def test_refused_request_writes_nothing(client, clerk_b, zhang):
     login(client, clerk_b)
     assert client.get(reverse("core:resident_detail", args=[zhang.pk])).status_code == 404
     assert client.get(f"/api/v1/residents/{zhang.pk}", headers=_bearer(clerk_b)).status_code == 404
+    assert PersonalDataAccess.objects.count() == 0
+
+
+# --- the resident list through the API ------------------------------------------------------
+def test_r_gen_09_api_resident_list_in_clear_writes_one_row_per_project(
+    client, make_staff, project_a, project_b
+):
+    # a clerk in both projects reads one page holding residents of both
+    person = make_staff(project_a, "cs_staff", name="双项目")
+    grant(person, project_b, "cs_staff")
+    for n in range(3):
+        ResidentFactory(project=project_a, name=f"甲{n}", id_number=make_id_number(400 + n))
+    ResidentFactory(project=project_b, name="乙", mobile=MOBILE, id_number="")
+    ResidentFactory(project=project_b, name="无号", mobile="", id_number="")
+    body = client.get("/api/v1/residents", {"page_size": 100}, headers=_bearer(person)).json()
+    assert body["count"] == 5
+    rows = list(
+        PersonalDataAccess.objects.order_by("project_id").values_list(
+            "project_id", "object_type", "object_id", "channel", "fields", "row_count"
+        )
+    )
+    assert rows == [
+        (project_a.pk, "resident_list", None, "api", ["mobile", "id_number"], 3),
+        (project_b.pk, "resident_list", None, "api", ["mobile"], 1),
+    ]
+
+
+def test_r_gen_09_api_resident_list_masked_writes_nothing(client, engineer_a, zhang):
+    body = client.get("/api/v1/residents", headers=_bearer(engineer_a)).json()
+    assert body["results"][0]["mobile"] == "138****5678"
+    assert PersonalDataAccess.objects.count() == 0
+
+
+def test_r_gen_09_api_resident_list_logs_only_the_projects_shown_in_clear(
+    client, make_staff, project_a, project_b, zhang
+):
+    person = make_staff(project_a, "cs_staff", name="双岗")
+    grant(person, project_b, "engineer")
+    ResidentFactory(project=project_b, name="乙", mobile="13987654321")
+    client.get("/api/v1/residents", headers=_bearer(person))
+    assert list(PersonalDataAccess.objects.values_list("project_id", "row_count")) == [
+        (project_a.pk, 1)
+    ]
+
+
+# --- staff ------------------------------------------------------------------------------------
+STAFF_MOBILE = "13712345678"
+
+
+@pytest.fixture
+def wu(make_staff, project_a):
+    return make_staff(project_a, "cs_staff", name="吴客服", mobile=STAFF_MOBILE)
+
+
+def test_r_gen_09_staff_list_page_in_clear_writes_one_row(client, manager_a, wu):
+    login(client, manager_a)
+    page = client.get(reverse("core:staff_list")).content.decode()
+    assert STAFF_MOBILE in page
+    row = PersonalDataAccess.objects.get()
+    assert (row.object_type, row.object_id, row.channel) == ("staff_list", None, "page")
+    assert (row.fields, row.row_count, row.object_label) == (["mobile"], 1, "吴客服")
+
+
+@pytest.mark.parametrize("url", ["core:staff_detail", "core:staff_edit"])
+def test_r_gen_09_staff_page_in_clear_writes_one_row(client, manager_a, project_a, wu, url):
+    login(client, manager_a)
+    page = client.get(reverse(url, args=[wu.pk])).content.decode()
+    assert STAFF_MOBILE in page
+    row = PersonalDataAccess.objects.get()
+    assert (row.object_type, row.object_id, row.object_label) == ("staff", wu.pk, "吴客服")
+    assert (row.project, row.fields, row.row_count) == (project_a, ["mobile"], 1)
+
+
+def test_r_gen_09_staff_pages_masked_write_nothing(client, engineer_a, wu):
+    login(client, engineer_a)
+    assert "137****5678" in client.get(reverse("core:staff_list")).content.decode()
+    assert "137****5678" in client.get(reverse("core:staff_detail", args=[wu.pk])).content.decode()
+    assert PersonalDataAccess.objects.count() == 0
+
+
+def test_r_gen_09_staff_edit_form_masks_the_phone_without_personal_data(
+    client, make_staff, project_a, wu
+):
+    # a role that manages staff but does not see personal data (none of the default ones)
+    role = Role.objects.create(
+        code="hr_clerk",
+        name="人事专员",
+        name_en="HR clerk",
+        org_unit="property",
+        permissions=[P.VIEW_MASTERDATA, P.MANAGE_STAFF],
+    )
+    hr = make_staff(project_a, role.code, name="人事")
+    login(client, hr)
+    url = reverse("core:staff_edit", args=[wu.pk])
+    page = client.get(url).content.decode()
+    assert 'value="137****5678"' in page
+    assert STAFF_MOBILE not in page
+    # saving the untouched masked phone keeps the real one
+    response = client.post(url, {"name": "吴客服", "mobile": "137****5678", "is_active": "on"})
+    assert response.status_code == 302
+    wu.refresh_from_db()
+    assert wu.mobile == STAFF_MOBILE
+    assert PersonalDataAccess.objects.count() == 0
+
+
+def test_r_gen_09_staff_api_masks_staff_phones_for_every_role_and_logs_nothing(
+    client, manager_a, wu
+):
+    # a staff member belongs to no single project: the API never shows their phone in clear
+    headers = _bearer(manager_a)
+    assert client.get(f"/api/v1/staff/{wu.pk}", headers=headers).json()["mobile"] == "137****5678"
+    listed = client.get("/api/v1/staff", headers=headers).json()["results"]
+    assert STAFF_MOBILE not in {s["mobile"] for s in listed}
     assert PersonalDataAccess.objects.count() == 0
 
 

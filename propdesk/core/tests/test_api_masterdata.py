@@ -490,12 +490,13 @@ def _rows(kind: str, n: int, project: Project, actor: Staff) -> str:
     raise AssertionError(kind)
 
 
-# Bearer auth (token row, rare last-used write) + permissions + count + page (+ one prefetch).
+# Bearer auth (token row, rare last-used write) + permissions + count + page (+ one prefetch);
+# residents in clear: + the one INSERT of the personal-data access log (R-GEN-09).
 QUERY_BOUNDS = {
     "projects": 5,
     "buildings": 5,
     "units": 5,
-    "residents": 6,
+    "residents": 7,
     "resident_units": 6,
     "departments": 5,
     "staff": 6,

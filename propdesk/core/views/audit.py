@@ -18,11 +18,25 @@ from propdesk.core.services import audit
 from propdesk.core.views.common import paginate, render_list, staff_view
 
 EXPORT_LIMIT = 10_000
-FIELD_LABELS = {"mobile": _("Mobile phone"), "id_number": _("ID-card number")}
+FIELD_LABELS = {
+    "mobile": _("Mobile phone"),
+    "id_number": _("ID-card number"),
+    "phone": _("Contact phone"),  # a complainant's phone
+}
+# Every `object_type` the services log (docs/personal-data.md "The access log").
 OBJECT_LABELS = {
     "resident": _("Resident"),
     "resident_list": _("Resident list"),
     "unit_residents": _("Residents of a unit"),
+    "complainant_search": _("Complainant search"),
+    "staff": _("Staff member"),
+    "staff_list": _("Staff list"),
+    "complaint": _("Complaint"),
+    "complaint_list": _("Complaint list"),
+    "complaint_export": _("Complaint export"),
+    "complaint_form": _("Printed complaint form"),
+    "client_card": _("Client card"),
+    "client_card_list": _("Client card list"),
 }
 
 

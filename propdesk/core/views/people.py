@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,17 +21,8 @@ from propdesk.core.forms import (
     StaffSearchForm,
 )
 from propdesk.core.models import Department, Membership, Role
-from propdesk.core.services import people
-from propdesk.core.views.common import can, masked, paginate, render_list, show_errors, staff_view
-
-
-def _mask_staff(request: HttpRequest, staff: Iterable[Any]) -> list[Any]:
-    """Staff phones are shown in clear only to roles that see personal data in the current
-    project (R-GEN-09), like residents' phones."""
-    staff = list(staff)
-    for member in staff:
-        member.project_id = request.project.pk  # type: ignore[attr-defined]
-    return masked(request, staff)
+from propdesk.core.services import audit, people
+from propdesk.core.views.common import can, paginate, render_list, show_errors, staff_view
 
 
 # --- departments ----------------------------------------------------------------------------
@@ -141,7 +129,12 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         active=not search.value("inactive", False),
     )
     page = paginate(request, selectors.list_staff(request.staff, filters))  # type: ignore[attr-defined]
-    page.object_list = _mask_staff(request, page.object_list)
+    page.object_list = people.show_staff(
+        request.staff,  # type: ignore[attr-defined]
+        page.object_list,
+        project_id=project.pk,
+        context=audit.context_of(request),
+    )
     context = {
         "search": search,
         "page": page,
@@ -155,9 +148,13 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 def _staff_page(
     request: HttpRequest, pk: int, *, form: MembershipForm | None = None, status: int = 200
 ) -> HttpResponse:
-    member = people.get_staff_for(request.staff, pk)  # type: ignore[attr-defined]
-    _mask_staff(request, [member])
     project = request.project  # type: ignore[attr-defined]
+    member = people.view_staff(
+        request.staff,  # type: ignore[attr-defined]
+        pk,
+        project_id=project.pk,
+        context=audit.context_of(request),
+    )
     can_manage = can(request, P.MANAGE_STAFF)
     memberships = (
         Membership.objects.filter(
@@ -205,15 +202,26 @@ def staff_create(request: HttpRequest) -> HttpResponse:
 
 @staff_view
 def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    member = people.get_staff_for(request.staff, pk, P.MANAGE_STAFF)  # type: ignore[attr-defined]
+    member = people.view_staff(
+        request.staff,  # type: ignore[attr-defined]
+        pk,
+        project_id=request.project.pk,  # type: ignore[attr-defined]
+        context=audit.context_of(request),
+        perm=P.MANAGE_STAFF,
+    )
     initial = {f: getattr(member, f) for f in people.STAFF_FIELDS}
+    # Only a role that sees personal data in clear may see (and so edit) the phone.
+    initial["mobile"] = member.mobile_display  # type: ignore[attr-defined]
     form = StaffEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        if data.get("mobile") == initial["mobile"] and data["mobile"] != member.mobile:
+            del data["mobile"]  # an untouched masked value is not a change
         try:
             people.update_staff(
                 actor=request.staff,  # type: ignore[attr-defined]
                 staff_id=member.pk,
-                data=form.service_data(),
+                data=data,
             )
         except ValidationFailed as exc:
             show_errors(form, exc)

@@ -1,6 +1,7 @@
 """Client cards and appointments (R-ROTA-02/08/14/15): cards with search, create, correct and
 reassign; appointments with create, change, every transition and the quietest slots of a day.
-Phones are masked for roles without personal data (R-GEN-09). Refusals are problem+json: 409
+Phones are masked for roles without personal data (R-GEN-09); reads showing them in clear (a
+card, a page of the list) are logged in the personal-data access log. Refusals are problem+json: 409
 for a transition not allowed now, 403 for another salesperson's appointment, 422 field errors."""
 
 import datetime as dt
@@ -21,7 +22,8 @@ from propdesk.core.api.common import (
     actor_of,
     data_of,
 )
-from propdesk.core.models import Project
+from propdesk.core.models import AccessChannel, Project
+from propdesk.core.services import audit
 from propdesk.reception.models import Appointment, AppointmentState, ClientCard
 from propdesk.reception.services import appointments as appt_services
 from propdesk.reception.services import cards as card_services
@@ -229,8 +231,13 @@ def _card(request: HttpRequest, card_id: int) -> ClientCard:
     return card_services.get_card_for(actor_of(request), card_id)
 
 
+def _shown_cards(request: HttpRequest, cards: list[ClientCard]) -> list[ClientCard]:
+    context = audit.context_of(request, AccessChannel.API)
+    return card_services.show_cards(actor_of(request), cards, context=context)
+
+
 @router.get("/reception/cards", response={200: list[CardOut], **ERROR_RESPONSES})
-@paginate(PagePagination)
+@paginate(PagePagination, on_page=_shown_cards)
 def list_cards(request: HttpRequest, filters: Query[CardQuery]) -> object:
     """Registered clients, newest first (phones masked without personal_data.view)."""
     return card_services.list_cards(
@@ -253,7 +260,8 @@ def create_card(request: HttpRequest, payload: CardIn) -> Status[ClientCard]:
 
 @router.get("/reception/cards/{card_id}", response={200: CardOut, **ERROR_RESPONSES})
 def get_card(request: HttpRequest, card_id: int) -> ClientCard:
-    return _card(request, card_id)
+    context = audit.context_of(request, AccessChannel.API)
+    return card_services.view_card(actor_of(request), card_id, context=context)
 
 
 @router.patch("/reception/cards/{card_id}", response={200: CardOut, **ACTED})

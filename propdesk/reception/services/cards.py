@@ -11,7 +11,7 @@ also in the history. Reassigning the owner is a supervisor's decision and is on 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ from propdesk.core import permissions as P
 from propdesk.core.errors import Forbidden, NotFound, ValidationFailed
 from propdesk.core.models import Membership, Project, Staff
 from propdesk.core.models.tenancy import ProjectKind
+from propdesk.core.services import audit
 from propdesk.core.services.numbering import next_number
 from propdesk.core.services.timeline import record_event
 from propdesk.core.services.validation import (
@@ -317,6 +318,37 @@ def list_cards(actor: Staff, filters: CardFilters | None = None) -> QuerySet[Cli
 
 def get_card_for(actor: Staff, card_id: Any) -> ClientCard:
     return access.get_for(actor, _cards(), card_id, P.VIEW_RECEPTION)
+
+
+def show_cards(
+    actor: Staff,
+    cards: Iterable[ClientCard],
+    *,
+    context: audit.AccessContext,
+    single: bool = False,
+) -> list[ClientCard]:
+    """Cards for display: the client's mobile masked unless the actor's role in the card's
+    project sees personal data (R-GEN-09). Those shown in clear are logged (docs/personal-data.md):
+    one row for one card (`client_card`, also when an appointment page shows its card), one row
+    per project for a list (`client_card_list`). No query but that one INSERT."""
+    items = access.apply_masking(actor, cards)
+    audit.record_clear_view(
+        actor=actor,
+        objects=items,
+        object_type="client_card" if single else "client_card_list",
+        context=context,
+        single=single,
+        label=(lambda c: f"{c.number} {c.name}".strip()) if single else None,
+    )
+    return items
+
+
+def view_card(actor: Staff, card_id: Any, *, context: audit.AccessContext) -> ClientCard:
+    """One card for display (its page, edit form, `GET /reception/cards/{id}`), masked and
+    logged as `show_cards`."""
+    card = get_card_for(actor, card_id)
+    show_cards(actor, [card], context=context, single=True)
+    return card
 
 
 def appointments_of(card: ClientCard) -> list[Appointment]:

@@ -22,8 +22,9 @@ from django.views.decorators.http import require_POST
 from propdesk.core import permissions as P
 from propdesk.core.errors import DomainError, NotFound, ValidationFailed
 from propdesk.core.forms import DATE, TIME, DataForm, SearchForm
+from propdesk.core.services import audit
 from propdesk.core.templatetags.propdesk_tags import ACTION_LABELS
-from propdesk.core.views.common import can, masked, paginate, render_list, show_errors, staff_view
+from propdesk.core.views.common import can, paginate, render_list, show_errors, staff_view
 from propdesk.reception.models import SALUTATIONS, AppointmentState
 from propdesk.reception.services import appointments as appt_services
 from propdesk.reception.services import cards as card_services
@@ -105,9 +106,12 @@ def _day(request: HttpRequest, name: str = "day") -> dt.date:
         return timezone.localdate()
 
 
-def _shown(request: HttpRequest, cards: Any) -> list[Any]:
-    """Phones masked as the role requires (R-GEN-09) and the salutation as a word."""
-    items = masked(request, cards)
+def _shown(request: HttpRequest, cards: Any, *, single: bool = False) -> list[Any]:
+    """Phones masked as the role requires (R-GEN-09; a view in clear is logged) and the
+    salutation as a word."""
+    items = card_services.show_cards(
+        _staff(request), cards, context=audit.context_of(request), single=single
+    )
     for card in items:
         card.salutation_word = SALUTATIONS.get(card.salutation, "")
     return items
@@ -164,8 +168,7 @@ def card_create(request: HttpRequest) -> HttpResponse:
 
 @staff_view
 def card_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    card = card_services.get_card_for(_staff(request), pk)
-    masked(request, [card])
+    card = card_services.view_card(_staff(request), pk, context=audit.context_of(request))
     initial = {f: getattr(card, f) for f in card_services.CARD_FIELDS}
     initial["mobile"] = card.mobile_display  # type: ignore[attr-defined]
     form = CardForm(request.POST or None, initial=initial)
@@ -193,7 +196,7 @@ def card_detail(request: HttpRequest, pk: int) -> HttpResponse:
     the history; a supervisor may give the client to another salesperson."""
     staff = _staff(request)
     card = card_services.get_card_for(staff, pk)
-    _shown(request, [card])
+    _shown(request, [card], single=True)
     supervise = can(request, P.SUPERVISE_RECEPTION, card.project_id)
     appointments = card_services.appointments_of(card)
     context = {
@@ -327,7 +330,7 @@ def appointment_create(request: HttpRequest) -> HttpResponse:
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     staff = _staff(request)
     appt = appt_services.get_appointment_for(staff, pk)
-    _shown(request, [appt.card])
+    _shown(request, [appt.card], single=True)  # the page shows the card's mobile
     slot_day = timezone.localtime(appt.slot).date()
     actions = appt_services.allowed_actions(staff, appt)
     context = {
