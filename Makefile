@@ -38,9 +38,11 @@ run: install
 	$(BIN)/propdesk demo --if-empty
 	PROPDESK_PORT=$(PORT) $(BIN)/propdesk serve
 
-test: install-test system-deps
+## The suite runs in one process per core (pytest-xdist); `make test PYTEST_XDIST=` runs it in one.
+PYTEST_XDIST ?= -n auto
 
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+test: install-test system-deps
+	$(BIN)/python -m pytest -q $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 lint:
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
