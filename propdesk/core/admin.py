@@ -8,11 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from propdesk.core import domain
+from propdesk.core import access, domain
 from propdesk.core.models import (
     ApiToken,
     Building,
@@ -37,6 +38,7 @@ from propdesk.core.models import (
     Unit,
     WebhookEndpoint,
 )
+from propdesk.core.services import audit
 
 
 @admin.register(Company)
@@ -83,8 +85,47 @@ class OccupancyInline(admin.TabularInline):
     raw_id_fields = ("unit",)
 
 
+class PersonalDataAdmin(admin.ModelAdmin):
+    """A change form that shows phones or ID-card numbers in clear (R-GEN-09, PIPL): each time
+    it is shown, one row goes to the personal-data access log (docs/personal-data.md). The log
+    names a person, so a login without a staff record cannot open it."""
+
+    personal_fields: tuple[str, ...] = ()
+    object_type = ""
+
+    def project_of(self, obj: Any) -> int | None:
+        return getattr(obj, "project_id", None)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        actor = access.staff_for_user(request.user)
+        if actor is None:
+            raise PermissionDenied(_("Personal data is shown only to logins with a staff record."))
+        response = super().change_view(request, object_id, form_url, extra_context)
+        obj = getattr(response, "context_data", {}).get("original")
+        project_id = self.project_of(obj) if obj is not None else None
+        if response.status_code == 200 and project_id is not None:
+            audit.record_personal_data_access(
+                actor=actor,
+                project_id=project_id,
+                object_type=self.object_type,
+                fields=[f for f in self.personal_fields if getattr(obj, f, "")],
+                context=audit.context_of(request),
+                object_id=obj.pk,
+                object_label=str(getattr(obj, "name", "") or obj),
+            )
+        return response
+
+
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
+class ResidentAdmin(PersonalDataAdmin):
+    personal_fields = ("mobile", "id_number")
+    object_type = "resident"
     list_display = ("name", "salutation", "project", "masked_mobile", "is_active", "created_at")
     list_filter = ("is_active", "salutation", "project")
     search_fields = ("name", "name_initials", "name_pinyin", "mobile")
@@ -144,7 +185,9 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Staff)
-class StaffAdmin(admin.ModelAdmin):
+class StaffAdmin(PersonalDataAdmin):
+    personal_fields = ("mobile",)
+    object_type = "staff"
     list_display = ("name", "user", "employee_no", "company", "is_active")
     list_filter = ("is_active", "company")
     search_fields = ("name", "name_initials", "name_pinyin", "employee_no", "user__username")
@@ -152,6 +195,15 @@ class StaffAdmin(admin.ModelAdmin):
     readonly_fields = ("name_pinyin", "name_initials", "created_at")
     list_select_related = ("user", "company")
     inlines = [MembershipInline]
+
+    def project_of(self, obj: Any) -> int | None:
+        # staff belong to the company; the log files the view under their first project
+        return (
+            Membership.objects.filter(staff=obj, is_active=True)
+            .order_by("project_id")
+            .values_list("project_id", flat=True)
+            .first()
+        )
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         obj.name_pinyin, obj.name_initials = domain.pinyin_keys(obj.name)
