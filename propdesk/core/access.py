@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from django.db import models
 
 from propdesk.core import permissions as P
-from propdesk.core.errors import Forbidden, NotFound
+from propdesk.core.errors import ErrorCode, Forbidden, NotFound
 from propdesk.core.models import Membership, Project, Staff
 
 M = TypeVar("M", bound=models.Model)
@@ -67,12 +67,13 @@ def has_perm(actor: Staff, project_id: int, perm: str) -> bool:
 
 
 def require(actor: Staff, project_id: int, perm: str) -> None:
-    """Raise NotFound outside the actor's projects and Forbidden for a missing permission."""
+    """Raise NotFound outside the actor's projects and Forbidden (code `permission_missing`) for a
+    missing permission."""
     perms = perms_by_project(actor).get(project_id)
     if perms is None:
         raise NotFound()
     if perm not in perms:
-        raise Forbidden()
+        raise Forbidden(code=ErrorCode.PERMISSION_MISSING)
 
 
 def get_project_for(actor: Staff, project_id: Any, perm: str = P.VIEW_MASTERDATA) -> Project:
@@ -112,7 +113,7 @@ def get_for(
         project_id = getattr(project_id, part)
     if perm not in perms_by_project(actor).get(project_id, frozenset()):
         if P.VIEW_MASTERDATA in perms_by_project(actor).get(project_id, frozenset()):
-            raise Forbidden()
+            raise Forbidden(code=ErrorCode.PERMISSION_MISSING)
         raise NotFound()
     return obj
 

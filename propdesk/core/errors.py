@@ -14,6 +14,9 @@ class ErrorCode(models.TextChoices):
     INVALID = "invalid", _("Invalid input")
     NOT_FOUND = "not_found", _("Not found")
     FORBIDDEN = "forbidden", _("Permission denied")
+    # the role lacks the permission itself (core.access), as opposed to a refusal of one step:
+    # not the post, not one's slot on the complaint, not one's client (code "forbidden")
+    PERMISSION_MISSING = "permission_missing", _("Your role does not include this permission")
     CONFLICT = "conflict", _("Conflict")
     TRANSITION_NOT_ALLOWED = "transition_not_allowed", _("Action not allowed in this state")
 

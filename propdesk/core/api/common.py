@@ -126,8 +126,10 @@ def problem(
 
 
 def _title_for(exc: DomainError) -> Any:
-    default = str(type(exc).default_code)
-    return ErrorCode(default).label if default in ErrorCode.values else exc.default_message
+    for code in (str(exc.code), str(type(exc).default_code)):
+        if code in ErrorCode.values:
+            return ErrorCode(code).label
+    return exc.default_message
 
 
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:

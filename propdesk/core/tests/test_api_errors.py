@@ -303,8 +303,8 @@ def test_missing_permission_is_403_and_writes_nothing(client, engineer_a, projec
     assert response.status_code == 403
     body = response.json()
     assert (body["type"], body["code"], body["errors"]) == (
-        "urn:propdesk:error:forbidden",
-        "forbidden",
+        "urn:propdesk:error:permission_missing",
+        "permission_missing",
         {},
     )
     assert _written() == before

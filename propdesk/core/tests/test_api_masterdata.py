@@ -368,6 +368,9 @@ def test_department_create_patch_delete(manager, project_a):
 def test_clerk_cannot_create_departments(clerk, project_a):
     response = clerk.post("/departments", {"project": project_a.pk, "code": "x", "name": "X"})
     assert response.status_code == 403
+    # the role lacks the permission itself: told apart from a refusal of one step ("forbidden")
+    assert response.json()["code"] == "permission_missing"
+    assert response.json()["title"] == "您的角色没有此权限"
     assert Department.objects.filter(code="x").count() == 0
 
 

@@ -254,16 +254,26 @@ def _observed(entry: M.Entry, response: Any) -> str:
     return M.ALLOWED
 
 
-def _agrees(expected: str, observed: str, status: int, entry: M.Entry) -> bool:
-    if expected == M.ALLOWED_SLOT and entry.need and entry.need.kind is M.Kind.POSTED:
-        return status != 404  # a 403 here may be the post, which the probe cannot tell apart
+def _agrees(expected: str, observed: str, response: Any, entry: M.Entry) -> bool:
+    status = response.status_code
     if expected == M.ALLOWED_SLOT:
-        # Past the gate the complaint's policy decides per step: 403 (no slot for this step)
-        # or 409/422 (state, input) — but never "not found" in one's own project.
-        return status != 404
+        # Past the gate the step decides: 403 "forbidden" (not one's post, no slot on this
+        # complaint for this step) or 409/422 (state, input) — but never "not found" in one's
+        # own project, and never the gate's own refusal (the role lacks the permission).
+        return status != 404 and not _gate_refused(response)
     if expected == M.ALLOWED and entry.need and entry.need.kind is M.Kind.LIST:
         return observed == M.ALLOWED or entry.key not in FILLED_LISTS
     return expected == observed
+
+
+def _gate_refused(response: Any) -> bool:
+    if response.status_code != 403:
+        return False
+    if response.get("Content-Type", "").startswith(
+        ("application/problem+json", "application/json")
+    ):
+        return bool(response.json().get("code") == "permission_missing")
+    return False
 
 
 def _call(client: Client, method: str, path: str, body: Any, headers: dict[str, str]) -> Any:
@@ -308,7 +318,7 @@ def test_r_gen_01_api_operation_allows_exactly_the_documented_roles(
         expected = M.decide(entry, role, PERMS[role])
         observed = _observed(entry, response)
         # then the outcome is the documented one
-        if not _agrees(expected, observed, response.status_code, entry):
+        if not _agrees(expected, observed, response, entry):
             mismatches.append((role, expected, observed, response.status_code))
     assert not mismatches, "\n".join(
         f"{r}: expected {e}, got {o} ({c})" for r, e, o, c in mismatches
