@@ -37,9 +37,9 @@ def _open_today(floor: dict[str, Any]) -> None:
 
 def test_a_visitor_reported_on_the_console_shows_on_the_tv_board_live(
     browser,
-    asgi_server,
-    rota,
-    screenshots,  # noqa: F811
+    asgi_server,  # noqa: F811
+    rota,  # noqa: F811
+    screenshots,
 ):
     _open_today(rota)
     console_context = _context(browser)
