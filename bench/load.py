@@ -3,7 +3,8 @@
 
     .venv/bin/python bench/load.py [--seconds 120] [--users 50] [--think 1.0]
                                    [--database-url postgres://…] [--redis-url redis://…]
-                                   [--workers N] [--no-worker] [--keep] [--var-dir DIR]
+                                   [--workers N] [--db-pool N] [--no-worker] [--keep]
+                                   [--var-dir DIR]
 
 Setup: a fresh temporary var dir; the database is an SQLite file in it, or the (empty)
 PostgreSQL database given with `--database-url` (create it first, e.g. `createdb pd_load`).
@@ -433,6 +434,9 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=1, help="web processes (`propdesk serve --workers`)"
     )
+    parser.add_argument(
+        "--db-pool", type=int, default=0, help="PROPDESK_DB_POOL for the server (PostgreSQL)"
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true", help="keep the temporary var dir")
     parser.add_argument(
@@ -444,6 +448,7 @@ def main() -> None:
     else:
         var_dir = Path(tempfile.mkdtemp(prefix="propdesk-bench-load-"))
     env = _env(var_dir, args.database_url, args.redis_url)
+    env["PROPDESK_DB_POOL"] = str(args.db_pool)
     server = None
     try:
         started = time.perf_counter()
@@ -492,7 +497,8 @@ def main() -> None:
         client = (time.process_time() - client_before) / measured
         load = os.getloadavg()
         server_line = (
-            f"web CPU ({args.workers} process(es)): {busy:.0%} of one core; this client: "
+            f"web CPU ({args.workers} process(es), db pool {args.db_pool}): {busy:.0%} of one core; "
+            f"this client: "
             f"{client:.0%}; machine load average (1/5/15 min) "
             f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}"
         )

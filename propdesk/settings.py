@@ -126,6 +126,18 @@ DATABASES = {
     )
 }
 IS_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
+# PostgreSQL connection pool per web process (psycopg_pool, Django's "pool" option): requests
+# borrow an open connection instead of opening one each (~3 ms of server CPU and a round trip),
+# and a connection the server dropped is replaced before it is handed out.
+DB_POOL_SIZE = env_int("PROPDESK_DB_POOL", 0)
+if DB_POOL_SIZE > 0 and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # With CONN_HEALTH_CHECKS (set above) Django has the pool check a connection before lending it.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_SIZE,
+        "timeout": 20,
+    }
 if IS_SQLITE:
     # WAL + IMMEDIATE transactions: writers queue on the busy timeout instead of failing with
     # "database is locked" when they upgrade a read lock mid-transaction. Django's backend plus

@@ -323,10 +323,15 @@ def _wait_for(predicate: Callable[[], Any], seconds: float, what: str) -> Any:
 class Served:
     """`propdesk serve --no-worker` (uvicorn) on the test database, on a free port."""
 
-    def __init__(self, tmp_path: Path, conn_max_age: int) -> None:
+    def __init__(self, tmp_path: Path, conn_max_age: int, pool: int = 0) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = _child_env(tmp_path, PGAPPNAME=APP_NAME, PROPDESK_DB_CONN_MAX_AGE=str(conn_max_age))
+        env = _child_env(
+            tmp_path,
+            PGAPPNAME=APP_NAME,
+            PROPDESK_DB_CONN_MAX_AGE=str(conn_max_age),
+            PROPDESK_DB_POOL=str(pool),
+        )
         self.output: list[str] = []
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [
@@ -401,7 +406,8 @@ def clerk_token(community: Project) -> tuple[Staff, str]:
 
 @pytest.fixture
 def served(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Served]:
-    server = Served(tmp_path, conn_max_age=getattr(request, "param", 0))
+    conn_max_age, pool = getattr(request, "param", (0, 0))
+    server = Served(tmp_path, conn_max_age=conn_max_age, pool=pool)
     try:
         server.wait_ready()
         yield server
@@ -411,7 +417,12 @@ def served(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Served]:
 
 @pytest.mark.postgres
 @needs_postgres
-@pytest.mark.parametrize("served", [0, 60], indirect=True, ids=["per-request", "persistent"])
+@pytest.mark.parametrize(
+    "served",
+    [(0, 0), (60, 0), (0, 4)],
+    indirect=True,
+    ids=["per-request", "persistent", "pooled"],
+)
 def test_connection_killed_mid_request_fails_cleanly_and_the_next_request_succeeds(
     community: Project, clerk_token: tuple[Staff, str], served: Served
 ) -> None:
@@ -463,13 +474,14 @@ def test_connection_killed_mid_request_fails_cleanly_and_the_next_request_succee
 
 @pytest.mark.postgres
 @needs_postgres
-@pytest.mark.parametrize("served", [60], indirect=True, ids=["persistent"])
+@pytest.mark.parametrize("served", [(60, 0), (0, 4)], indirect=True, ids=["persistent", "pooled"])
 def test_persistent_connection_killed_between_requests_is_replaced_before_use(
     community: Project, clerk_token: tuple[Staff, str], served: Served
 ) -> None:
     """With PROPDESK_DB_CONN_MAX_AGE > 0 a connection outlives its request; CONN_HEALTH_CHECKS
     makes the next request test it before use and reconnect, so a database restart or an idle
-    connection cut by a firewall costs no failed request."""
+    connection cut by a firewall costs no failed request. With PROPDESK_DB_POOL the pool checks
+    a connection before lending it."""
     _, token = clerk_token
     assert served.request("GET", "/api/v1/residents", token)[0] == 200
     admin = _admin()
