@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from propdesk.core import bulk
 from propdesk.core.channels import DeliveryFailed, channel_for
 from propdesk.core.errors import NotFound
 from propdesk.core.models import Notification, Project, Staff, WebhookEndpoint
@@ -151,13 +152,13 @@ def notify(
 
 
 def write_outbox(rows: Sequence[Notification]) -> int:
-    """Insert rows composed with `notify(outbox=…)` in one statement, without reading them
-    back; returns how many were given. A key that already exists is skipped (ignore_conflicts),
+    """Insert rows composed with `notify(outbox=…)` in one prepared statement
+    (`core.bulk.insert_rows`), without reading them back; returns how many were given. A key that already exists is skipped (ignore_conflicts),
     so the dedupe guarantee holds. Pending (email) rows are looked up once by key and enqueued
     after commit; enqueuing a row twice is harmless because `deliver_one` claims it."""
     if not rows:
         return 0
-    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    bulk.insert_rows(Notification, rows, ignore_conflicts=True)
     pending = [row.dedupe_key for row in rows if row.status == DeliveryStatus.PENDING]
     if pending:
         ids = list(
