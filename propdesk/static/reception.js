@@ -17,40 +17,12 @@
   var status = document.getElementById("link-status");
   var toast = document.getElementById("toast");
   var live = document.getElementById("live");
-  var LIVE = { "X-PropDesk-Live": "1" };
+  var shared = window.PropDeskLive;
+  var setStatus = shared.statusBadge(status);
+  var say = shared.toast(toast, 2500, 6000);
+  // markOverdue is a function declaration below (hoisted)
+  var refresh = shared.refresher(liveUrl, live, function () { markOverdue(); });
 
-  function setStatus(online) {
-    if (!status) { return; }
-    status.textContent = status.getAttribute(online ? "data-online" : "data-offline");
-    status.classList.toggle("online", online);
-  }
-
-  function say(message, isError) {
-    if (!toast || !message) { return; }
-    toast.textContent = message;
-    toast.classList.toggle("error", !!isError);
-    toast.hidden = false;
-    clearTimeout(say.timer);
-    say.timer = setTimeout(function () { toast.hidden = true; }, isError ? 6000 : 2500);
-  }
-
-  // --- the live part -----------------------------------------------------------------------
-  var refreshing = null;
-  var again = false;
-  function refresh() {
-    if (refreshing) { again = true; return refreshing; }
-    refreshing = fetch(liveUrl, { credentials: "same-origin", headers: LIVE })
-      .then(function (response) { return response.ok ? response.text() : null; })
-      .then(function (html) {
-        if (html !== null) { live.innerHTML = html; markOverdue(); }
-      })
-      .catch(function () { /* offline: the next event or poll refreshes */ })
-      .then(function () {
-        refreshing = null;
-        if (again) { again = false; refresh(); }
-      });
-    return refreshing;
-  }
   var soon = null;
   function refreshSoon() {
     if (soon) { return; }

@@ -13,38 +13,11 @@
   var live = document.getElementById("rota-live");
   var status = document.getElementById("link-status");
   var toast = document.getElementById("toast");
-  var LIVE = { "X-PropDesk-Live": "1" };
-
-  function setStatus(online) {
-    if (!status) { return; }
-    status.textContent = status.getAttribute(online ? "data-online" : "data-offline");
-    status.classList.toggle("online", online);
-  }
-
-  function say(message, isError) {
-    if (!toast || !message) { return; }
-    toast.textContent = message;
-    toast.classList.toggle("error", !!isError);
-    toast.hidden = false;
-    clearTimeout(say.timer);
-    say.timer = setTimeout(function () { toast.hidden = true; }, isError ? 8000 : 5000);
-  }
-
-  var refreshing = null;
-  var again = false;
-  function refresh() {
-    if (!live || !liveUrl) { return null; }
-    if (refreshing) { again = true; return refreshing; }
-    refreshing = fetch(liveUrl, { credentials: "same-origin", headers: LIVE })
-      .then(function (response) { return response.ok ? response.text() : null; })
-      .then(function (html) { if (html !== null) { live.innerHTML = html; } })
-      .catch(function () { /* offline: the next event or poll refreshes */ })
-      .then(function () {
-        refreshing = null;
-        if (again) { again = false; refresh(); }
-      });
-    return refreshing;
-  }
+  var shared = window.PropDeskLive;
+  var LIVE = shared.LIVE;
+  var setStatus = shared.statusBadge(status);
+  var say = shared.toast(toast, 5000, 8000);
+  var refresh = shared.refresher(liveUrl, live);
 
   // A day opened or closed changes the whole page, not only its live part.
   function onEvent(event) {
