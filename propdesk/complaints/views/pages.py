@@ -246,10 +246,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     rows = list(page.object_list)
     labels = selectors.level_labels(c.policy for c in rows)
     now = timezone.now()
+    # labels translated once per page, not once per row (each lazy label is a gettext call)
+    state_labels = {code: str(text) for code, text in State.choices}
+    kind_labels = {code: str(text) for code, text in KIND_LABELS.items()}
     for c in rows:
         c.level_label = labels.get(c.policy_id, {}).get(c.level, c.level)
         c.state_css = state_css(c.state)
-        c.kind_label = KIND_LABELS.get(c.kind, c.kind)  # type: ignore[call-overload]
+        c.state_label = state_labels.get(c.state, c.state)
+        c.kind_label = kind_labels.get(c.kind, c.kind)
         c.due_css = selectors.due_state(c.next_due_at, now)
     page.object_list = rows
     # the level filter offers the levels of the policies on the page (no extra query); a chosen
