@@ -13,7 +13,6 @@ the test database (SQLite file or PostgreSQL) the test fills and commits (`trans
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,10 +23,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from playwright.sync_api import expect
 
-from propdesk.conftest import PASSWORD
+from propdesk.conftest import PASSWORD, free_port, test_database_url
 from propdesk.core.models import Membership, Role
 from propdesk.core.tests.factories import ProjectFactory, StaffFactory
 from propdesk.reception.models import IntercomCall, VipRoom, Visit
@@ -39,33 +37,15 @@ ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 10_000  # ms: a pushed call must show well within this
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _database_url() -> str:
-    """The test database as a DATABASE_URL for the server process."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    user = db.get("USER") or ""
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
-
-
 @pytest.fixture
 def asgi_server(transactional_db: None) -> Iterator[str]:
     """uvicorn serving PropDesk (ASGI) against the test database; yields its base URL. One per
     test: the database is flushed between tests, which renumbers the content types a running
     server would keep cached."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": test_database_url(),
         "PROPDESK_TESTING": "1",
         "PROPDESK_VAR_DIR": str(settings.VAR_DIR),
         "PYTHONPATH": str(ROOT),

@@ -22,12 +22,12 @@ from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.utils import timezone
 
 from propdesk.complaints.models import Complaint
 from propdesk.complaints.services import actions, intake, timers
 from propdesk.complaints.services.policies import choose_policy, current_version
+from propdesk.conftest import test_database_url
 from propdesk.core.models import Deadline, JobRun, Notification, Project, Staff, TimelineEvent
 from propdesk.core.models.deadlines import DeadlineState
 from propdesk.core.services import notifications
@@ -210,17 +210,6 @@ def test_a_row_that_fails_is_retried_next_run_and_nothing_is_lost_or_doubled(
 
 
 # --- a real process killed midway ------------------------------------------------------------
-def _database_url() -> str:
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(settings['NAME']).resolve()}"
-    user = settings.get("USER") or ""
-    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
-    auth = f"{user}{password}@" if user else ""
-    return (
-        f"postgres://{auth}{settings.get('HOST') or 'localhost'}:{settings.get('PORT') or 5432}/"
-        f"{settings['NAME']}"
-    )
 
 
 def _many_overdue(project: Project, staff: Staff, leader: Staff, count: int) -> list[int]:
@@ -274,7 +263,7 @@ def test_sweep_killed_midway_then_run_again_flags_every_deadline_exactly_once(
     ids = _many_overdue(community, pcs_team["butler"], pcs_team["manager"], count)
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": test_database_url(),
         "DJANGO_SETTINGS_MODULE": "propdesk.settings",
         "PROPDESK_VAR_DIR": str(tmp_path),
         "PYTHONPATH": str(ROOT),

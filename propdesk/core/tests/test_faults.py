@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from propdesk.complaints.models import Complaint
 from propdesk.complaints.services import intake
+from propdesk.conftest import free_port, test_database_url
 from propdesk.core.channels import message_id
 from propdesk.core.models import (
     Department,
@@ -48,31 +49,17 @@ from propdesk.core.services import masterdata, tokens
 from propdesk.core.services.notifications import CLAIM_LEASE, notify
 from propdesk.core.sweeps import run_all_sweeps
 from propdesk.core.tests.factories import ProjectFactory, StaffFactory
-from propdesk.core.tests.test_notifications import Inbox, SmtpServer, email_settings, free_port
+from propdesk.core.tests.test_notifications import Inbox, SmtpServer, email_settings
 
 ROOT = Path(__file__).resolve().parents[3]
 WRITERS = 20
 ROUNDS = 3  # per writer and kind of write
 
 
-def _database_url() -> str:
-    """The URL of the (committed) test database, for a child process."""
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(settings['NAME']).resolve()}"
-    user = settings.get("USER") or ""
-    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
-    auth = f"{user}{password}@" if user else ""
-    return (
-        f"postgres://{auth}{settings.get('HOST') or 'localhost'}:{settings.get('PORT') or 5432}/"
-        f"{settings['NAME']}"
-    )
-
-
 def _child_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": test_database_url(),
         "DJANGO_SETTINGS_MODULE": "propdesk.settings",
         "PROPDESK_VAR_DIR": str(tmp_path),
         "PYTHONPATH": str(ROOT),

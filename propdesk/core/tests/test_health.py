@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -11,15 +10,10 @@ import pytest
 from django.db.utils import ConnectionHandler
 from django.test import Client, override_settings
 
+from propdesk.conftest import free_port
 from propdesk.core.views.health import readiness
 
 SQLITE_HUEY = {"huey_class": "huey.SqliteHuey", "name": "propdesk", "immediate": True}
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _redis_huey(port: int) -> dict[str, Any]:
@@ -66,7 +60,7 @@ def test_readyz_is_503_when_redis_is_unreachable(
     client: Client, db: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     # given huey configured on a Redis where nothing listens
-    with override_settings(HUEY=_redis_huey(_free_port())):
+    with override_settings(HUEY=_redis_huey(free_port())):
         response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json() == {

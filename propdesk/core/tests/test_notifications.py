@@ -9,7 +9,6 @@ import hashlib
 import hmac
 import json
 import logging
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from propdesk.conftest import free_port
 from propdesk.core.channels import message_id
 from propdesk.core.errors import NotFound
 from propdesk.core.models import Notification, Project, Staff, WebhookEndpoint
@@ -47,12 +47,6 @@ def later(minutes: float = 1) -> dt.datetime:
 
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # --- a real SMTP server (aiosmtpd) ----------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -22,15 +21,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from propdesk.conftest import free_port
 from propdesk.core.models import Membership, Project, Staff, TimelineEvent
 
 STARTUP_SECONDS = 25
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _get(url: str) -> tuple[int, str]:
@@ -82,7 +76,7 @@ def test_serve_answers_http_and_stops_with_its_worker(tmp_path: Path) -> None:
         check=True,
         timeout=120,
     )
-    port = _free_port()
+    port = free_port()
     # when `propdesk serve` starts
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "propdesk.cli", "serve", "--port", str(port)],
@@ -129,7 +123,7 @@ def test_serve_without_worker_starts_no_child(tmp_path: Path) -> None:
         check=True,
         timeout=120,
     )
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "propdesk.cli", "serve", "--port", str(port), "--no-worker"],
         env=env,
@@ -184,7 +178,7 @@ def test_serve_with_two_web_processes_uses_both_and_stops_them(
         timeout=120,
     )
     env["REDIS_URL"] = f"redis://127.0.0.1:{redis_server}/0"
-    port = _free_port()
+    port = free_port()
     # when `propdesk serve --workers 2 --no-worker` starts
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "propdesk.cli", "serve", "--port", str(port), *TWO_NO_WORKER],

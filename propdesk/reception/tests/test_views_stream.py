@@ -19,6 +19,7 @@ from asgiref.sync import async_to_sync
 from django.test import AsyncClient, Client
 from django.urls import reverse
 
+from propdesk.conftest import free_port
 from propdesk.reception import realtime
 from propdesk.reception.services import calls
 from propdesk.reception.tests.floor import at
@@ -168,19 +169,13 @@ def test_a_screen_gets_one_frame_per_event_and_other_projects_get_none(broker):
     assert other.squeue.empty()
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def redis_url() -> Iterator[str]:
     """A throw-away redis-server on a free port (Debian's `redis-server`)."""
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.fail("redis-server is missing: `make test` installs it (Debian redis-server)")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(  # noqa: S603 - a local test server
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
