@@ -67,19 +67,24 @@ def _child_env(var_dir: Path) -> dict[str, str]:
     return env
 
 
-def test_serve_answers_http_and_stops_with_its_worker(tmp_path: Path) -> None:
-    # given a migrated database in a fresh var dir
-    env = _child_env(tmp_path / "var")
+def _migrated_env(var_dir: Path) -> dict[str, str]:
+    """The environment of a server under test, its database migrated."""
+    env = _child_env(var_dir)
     subprocess.run(
         [sys.executable, "-m", "propdesk.cli", "migrate", "--noinput", "-v", "0"],
         env=env,
         check=True,
         timeout=120,
     )
-    port = free_port()
-    # when `propdesk serve` starts
+    return env
+
+
+def _start_serve(
+    env: dict[str, str], port: int, *args: str
+) -> tuple[subprocess.Popen[str], list[str], threading.Thread]:
+    """`propdesk serve --port PORT ARGS…`, its output collected line by line by a thread."""
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "propdesk.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "propdesk.cli", "serve", "--port", str(port), *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -88,6 +93,15 @@ def test_serve_answers_http_and_stops_with_its_worker(tmp_path: Path) -> None:
     output: list[str] = []
     reader = threading.Thread(target=lambda: output.extend(server.stdout or []), daemon=True)
     reader.start()
+    return server, output, reader
+
+
+def test_serve_answers_http_and_stops_with_its_worker(tmp_path: Path) -> None:
+    # given a migrated database in a fresh var dir
+    env = _migrated_env(tmp_path / "var")
+    port = free_port()
+    # when `propdesk serve` starts
+    server, output, reader = _start_serve(env, port)
     worker_pid = None
     try:
         base = f"http://127.0.0.1:{port}"
@@ -116,24 +130,9 @@ def test_serve_answers_http_and_stops_with_its_worker(tmp_path: Path) -> None:
 
 
 def test_serve_without_worker_starts_no_child(tmp_path: Path) -> None:
-    env = _child_env(tmp_path / "var")
-    subprocess.run(
-        [sys.executable, "-m", "propdesk.cli", "migrate", "--noinput", "-v", "0"],
-        env=env,
-        check=True,
-        timeout=120,
-    )
+    env = _migrated_env(tmp_path / "var")
     port = free_port()
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "propdesk.cli", "serve", "--port", str(port), "--no-worker"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    output: list[str] = []
-    reader = threading.Thread(target=lambda: output.extend(server.stdout or []), daemon=True)
-    reader.start()
+    server, output, reader = _start_serve(env, port, "--no-worker")
     try:
         url = f"http://127.0.0.1:{port}/healthz"
         assert _wait_until(lambda: _get(url)[0] == 200, STARTUP_SECONDS), output
@@ -170,26 +169,11 @@ def test_serve_with_two_web_processes_uses_both_and_stops_them(
     tmp_path: Path, redis_server: int
 ) -> None:
     # given a migrated database and a Redis for the processes to share
-    env = _child_env(tmp_path / "var")
-    subprocess.run(
-        [sys.executable, "-m", "propdesk.cli", "migrate", "--noinput", "-v", "0"],
-        env=env,
-        check=True,
-        timeout=120,
-    )
+    env = _migrated_env(tmp_path / "var")
     env["REDIS_URL"] = f"redis://127.0.0.1:{redis_server}/0"
     port = free_port()
     # when `propdesk serve --workers 2 --no-worker` starts
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "propdesk.cli", "serve", "--port", str(port), *TWO_NO_WORKER],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    output: list[str] = []
-    reader = threading.Thread(target=lambda: output.extend(server.stdout or []), daemon=True)
-    reader.start()
+    server, output, reader = _start_serve(env, port, *TWO_NO_WORKER)
     web: list[int] = []
     try:
         url = f"http://127.0.0.1:{port}/healthz"
