@@ -48,6 +48,28 @@ from propdesk.reception.services import calls as call_services
 from propdesk.reception.services import visits as visit_services
 
 TZ = ZoneInfo("Asia/Shanghai")
+
+# An API path parameter → the kind of object of the world it names (`world[...][kind]` ids).
+PATH_PARAMS = {
+    "project_id": "project",
+    "building_id": "building",
+    "unit_id": "unit",
+    "resident_id": "resident",
+    "occupancy_id": "occupancy",
+    "department_id": "department",
+    "staff_id": "staff",
+    "membership_id": "membership",
+    "override_id": "override",
+    "complaint_id": "complaint",
+    "sheet_id": "sheet",
+    "letter_id": "letter",
+    "group_id": "group",
+    "visit_id": "visit",
+    "call_id": "call",
+    "room_id": "room",
+    "notification_id": "notification",
+    "token_id": "token",
+}
 T0 = dt.datetime(2026, 11, 17, 10, 0, tzinfo=TZ)  # a Tuesday morning
 
 

@@ -22,33 +22,13 @@ from propdesk.core import permission_matrix as M
 from propdesk.core.models import Membership, Post, Role
 from propdesk.core.services import tokens
 from propdesk.core.tests.factories import StaffFactory
+from propdesk.core.tests.fuzz_world import PATH_PARAMS as PARAMS
 from propdesk.core.tests.fuzz_world import world_fixture
 
 pytestmark = pytest.mark.django_db
 
 world = world_fixture()
 
-# path parameter → the kind of project-B object it names
-PARAMS = {
-    "project_id": "project",
-    "building_id": "building",
-    "unit_id": "unit",
-    "resident_id": "resident",
-    "occupancy_id": "occupancy",
-    "department_id": "department",
-    "staff_id": "staff",
-    "membership_id": "membership",
-    "override_id": "override",
-    "complaint_id": "complaint",
-    "sheet_id": "sheet",
-    "letter_id": "letter",
-    "group_id": "group",
-    "visit_id": "visit",
-    "call_id": "call",
-    "room_id": "room",
-    "notification_id": "notification",
-    "token_id": "token",
-}
 # Body fields that name a project or an object: filled with project B's ids.
 BODY_REFS = {
     "project": "project",

@@ -27,7 +27,7 @@ from propdesk.core import permissions as P
 from propdesk.core.models import Membership, Notification, Post, Role
 from propdesk.core.services import tokens
 from propdesk.core.tests.factories import StaffFactory
-from propdesk.core.tests.fuzz_world import world_fixture
+from propdesk.core.tests.fuzz_world import PATH_PARAMS, world_fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -174,24 +174,6 @@ BODIES: dict[str, Any] = {
     "decide_complaint": {"decision": "赔偿"},
     "record_complaint_analysis": {"cause_analysis": "老化", "corrective_action": "更换"},
     "add_complaint_penalty": {"staff_id": "{staff}", "penalty": "警告"},
-}
-PATH_PARAMS = {
-    "project_id": "project",
-    "building_id": "building",
-    "unit_id": "unit",
-    "resident_id": "resident",
-    "occupancy_id": "occupancy",
-    "department_id": "department",
-    "staff_id": "staff",
-    "membership_id": "membership",
-    "override_id": "override",
-    "complaint_id": "complaint",
-    "sheet_id": "sheet",
-    "letter_id": "letter",
-    "group_id": "group",
-    "visit_id": "visit",
-    "call_id": "call",
-    "room_id": "room",
 }
 # Operations whose query names the project (required there).
 PROJECT_QUERY = {"call_stats"}
