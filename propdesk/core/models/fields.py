@@ -42,12 +42,14 @@ class EncryptedCharField(models.CharField):  # type: ignore[type-arg]
         return super().get_lookup(lookup_name)
 
 
-class LookupHashField(models.CharField):  # type: ignore[type-arg]
-    """HMAC-SHA256 (hex) of another field's normalised clear value, computed on save."""
+class DerivedField(models.CharField):  # type: ignore[type-arg]
+    """A column computed on save from another field's clear value (`source`), never edited."""
+
+    default_length = 64
 
     def __init__(self, *args: Any, source: str, **kwargs: Any) -> None:
         self.source = source
-        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("max_length", self.default_length)
         kwargs.setdefault("blank", True)
         kwargs.setdefault("default", "")
         kwargs.setdefault("editable", False)
@@ -58,31 +60,28 @@ class LookupHashField(models.CharField):  # type: ignore[type-arg]
         kwargs["source"] = self.source
         return name, path, args, kwargs
 
+    def derive(self, clear: str) -> str:
+        raise NotImplementedError
+
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
-        value = crypto.lookup_hash(getattr(model_instance, self.source) or "")
+        value = self.derive(getattr(model_instance, self.source) or "")
         setattr(model_instance, self.attname, value)
         return value
 
 
-class ClearTailField(models.CharField):  # type: ignore[type-arg]
+class LookupHashField(DerivedField):
+    """HMAC-SHA256 (hex) of another field's normalised clear value, computed on save."""
+
+    def derive(self, clear: str) -> str:
+        return crypto.lookup_hash(clear)
+
+
+class ClearTailField(DerivedField):
     """The last `max_length` characters of another field in clear, computed on save: the part a
     masked display already shows to every role (110***********1234), kept for suffix search."""
 
-    def __init__(self, *args: Any, source: str, **kwargs: Any) -> None:
-        self.source = source
-        kwargs.setdefault("max_length", 4)
-        kwargs.setdefault("blank", True)
-        kwargs.setdefault("default", "")
-        kwargs.setdefault("editable", False)
-        super().__init__(*args, **kwargs)
+    default_length = 4
 
-    def deconstruct(self) -> Any:
-        name, path, args, kwargs = super().deconstruct()
-        kwargs["source"] = self.source
-        return name, path, args, kwargs
-
-    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
-        clear = crypto.normalise_id_number(getattr(model_instance, self.source) or "")
-        value = clear[-self.max_length :] if clear and self.max_length else ""
-        setattr(model_instance, self.attname, value)
-        return value
+    def derive(self, clear: str) -> str:
+        number = crypto.normalise_id_number(clear)
+        return number[-self.max_length :] if number and self.max_length else ""
