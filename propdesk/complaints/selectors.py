@@ -39,18 +39,73 @@ from propdesk.core.services.timeline import timeline_of
 DUE_SOON = dt.timedelta(hours=4)  # UI.md: amber when due within the next hours
 
 
-def with_next_due(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
-    """Annotate `next_due_at` / `next_due_label` / `next_due_overdue`: the nearest open timer."""
-    nearest = Deadline.objects.filter(
-        content_type=ContentType.objects.get_for_model(Complaint),
-        object_id=Cast(OuterRef("pk"), output_field=CharField()),
-        state=DeadlineState.OPEN,
-    ).order_by("due_at")
-    return queryset.annotate(
-        next_due_at=Subquery(nearest.values("due_at")[:1]),
-        next_due_label=Subquery(nearest.values("label")[:1]),
-        next_due_overdue=Subquery(nearest.values("overdue_at")[:1]),
+def _open_deadlines() -> QuerySet[Deadline]:
+    return Deadline.objects.filter(
+        content_type=ContentType.objects.get_for_model(Complaint), state=DeadlineState.OPEN
     )
+
+
+def with_next_due(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    """Annotate `next_due_at`, the due time of the nearest open timer, which the queues sort
+    and filter by. Its label and overdue flag are read for the rows shown only
+    (`attach_next_due`): two more correlated lookups per candidate row cost more than one
+    query for a page."""
+    nearest = (
+        _open_deadlines()
+        .filter(object_id=Cast(OuterRef("pk"), output_field=CharField()))
+        .order_by("due_at", "id")
+    )
+    return queryset.annotate(next_due_at=Subquery(nearest.values("due_at")[:1]))
+
+
+def attach_next_due(complaints: Iterable[Complaint]) -> list[Complaint]:
+    """Set `next_due_at` / `next_due_label` / `next_due_overdue` (the overdue mark, or None) on
+    the rows of a page from their nearest open timer: one query whatever the page size."""
+    rows = list(complaints)
+    by_id = {str(c.pk): c for c in rows}
+    nearest: dict[str, tuple[Any, str, Any]] = {}
+    if by_id:
+        timers = (
+            _open_deadlines()
+            .filter(object_id__in=list(by_id))
+            .order_by("due_at", "id")
+            .values_list("object_id", "due_at", "label", "overdue_at")
+        )
+        for object_id, due_at, label, overdue_at in timers:
+            nearest.setdefault(object_id, (due_at, label, overdue_at))
+    for key, complaint in by_id.items():
+        complaint.next_due_at, complaint.next_due_label, complaint.next_due_overdue = nearest.get(
+            key, (None, "", None)
+        )
+    return rows
+
+
+# What a list row shows (queue page, list APIs, Excel export): a row loads none of the text
+# bodies and JSON fields it does not display, nor the project (the page knows it).
+LIST_COLUMNS = (
+    "id",
+    "project_id",
+    "number",
+    "kind",
+    "channel",
+    "state",
+    "level",
+    "severity",
+    "complainant_name",
+    "phone",
+    "subject",
+    "received_at",
+    "version",
+    "handler__name",
+    "unit__number",
+    "unit__building__name",
+    "policy__created_at",
+)
+LIST_RELATED = ("handler", "unit", "unit__building", "policy")
+
+
+def _list_rows(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    return queryset.select_related(*LIST_RELATED).only(*LIST_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -68,15 +123,19 @@ class ComplaintFilters:
     received_to: dt.date | None = None
 
 
-def list_complaints(actor: Staff, filters: ComplaintFilters | None = None) -> QuerySet[Complaint]:
-    """Complaints of the actor's projects, newest first, with their nearest open timer."""
+def list_complaints(
+    actor: Staff, filters: ComplaintFilters | None = None, *, mine: bool = False
+) -> QuerySet[Complaint]:
+    """Complaints of the actor's projects, newest first, with their nearest open timer; with
+    `mine`, only the actor's own and those waiting on the actor's department (`mine_q`)."""
     f = filters or ComplaintFilters()
-    qs = access.scope(actor, Complaint.objects.all(), P.VIEW_COMPLAINTS)
+    # conditions collected and applied with one filter(): each filter() clones the query
+    where: list[Q] = [Q(project_id__in=access.project_ids(actor, P.VIEW_COMPLAINTS))]
     if f.project is not None:
-        qs = qs.filter(project_id=f.project)
+        where.append(Q(project_id=f.project))
     if f.q:
         term = f.q.strip()
-        qs = qs.filter(
+        where.append(
             Q(number__icontains=term)
             | Q(subject__icontains=term)
             | Q(complainant_name__icontains=term)
@@ -87,47 +146,41 @@ def list_complaints(actor: Staff, filters: ComplaintFilters | None = None) -> Qu
     for name in ("state", "kind", "level", "channel"):
         value = getattr(f, name)
         if value:
-            qs = qs.filter(**{name: value})
+            where.append(Q(**{name: value}))
     if f.handler is not None:
-        qs = qs.filter(handler_id=f.handler)
-    if f.open_only:
-        qs = qs.filter(state__in=[str(s) for s in OPEN_STATES])
+        where.append(Q(handler_id=f.handler))
+    if f.open_only or mine:
+        where.append(Q(state__in=[str(s) for s in OPEN_STATES]))
     if f.received_from is not None:
-        qs = qs.filter(received_at__date__gte=f.received_from)
+        where.append(Q(received_at__date__gte=f.received_from))
     if f.received_to is not None:
-        qs = qs.filter(received_at__date__lte=f.received_to)
-    qs = with_next_due(qs)
+        where.append(Q(received_at__date__lte=f.received_to))
+    if mine:
+        where.append(mine_q(actor))
+    qs = with_next_due(Complaint.objects.filter(*where))
     if f.overdue_only:
         qs = qs.filter(next_due_at__lt=timezone.now())
-    # The policy's name and version are shown; its JSON body is not needed in a list.
-    return (
-        qs.select_related("project", "handler", "unit", "unit__building", "policy")
-        .defer("policy__data")
-        .order_by("-received_at", "-id")
-    )
+    return _list_rows(qs).order_by("-received_at", "-id")
+
+
+def mine_q(actor: Staff) -> Q:
+    """The complaints on the actor's desk: those the actor handles, plus those waiting on a
+    contact sheet of the actor's department. A subquery, not a join on the sheets: no
+    DISTINCT, so counting the queue is a plain COUNT(*) without the timer annotations."""
+    departments = Membership.objects.filter(
+        staff=actor, is_active=True, department__isnull=False
+    ).values("department_id")
+    waiting = ContactSheet.objects.filter(
+        department_id__in=departments, state__in=OPEN_SHEET_STATES
+    ).values("complaint_id")
+    return Q(handler=actor) | Q(pk__in=waiting)
 
 
 def my_queue(actor: Staff, *, project: int | None = None) -> QuerySet[Complaint]:
     """ "My work": open complaints the actor handles or received, plus those waiting on the
     actor's department, nearest due first (no due time last)."""
-    qs = access.scope(actor, Complaint.objects.all(), P.VIEW_COMPLAINTS).filter(
-        state__in=[str(s) for s in OPEN_STATES]
-    )
-    if project is not None:
-        qs = qs.filter(project_id=project)
-    departments = Membership.objects.filter(
-        staff=actor, is_active=True, department__isnull=False
-    ).values("department_id")
-    # A subquery, not a join on the sheets: no DISTINCT, so counting the queue is a plain
-    # COUNT(*) without the timer annotations.
-    waiting = ContactSheet.objects.filter(
-        department_id__in=departments, state__in=OPEN_SHEET_STATES
-    ).values("complaint_id")
-    qs = with_next_due(qs.filter(Q(handler=actor) | Q(pk__in=waiting)))
-    return (
-        qs.select_related("project", "handler", "unit", "unit__building", "policy")
-        .defer("policy__data")
-        .order_by("next_due_at", "-received_at")
+    return list_complaints(actor, ComplaintFilters(project=project), mine=True).order_by(
+        "next_due_at", "-received_at"
     )
 
 
@@ -312,10 +365,7 @@ def complaint_queue(
         open_only=tab in ("open", "overdue"),
         overdue_only=tab == "overdue",
     )
-    qs = list_complaints(actor, f)
-    if tab == "mine":
-        mine = my_queue(actor, project=project).values("pk")
-        qs = qs.filter(pk__in=mine)
+    qs = list_complaints(actor, f, mine=tab == "mine")
     if tab == "all":
         return qs
     return qs.order_by(F("next_due_at").asc(nulls_last=True), "-received_at", "-id")

@@ -19,30 +19,50 @@ from propdesk.core.models import Membership, Project, Staff
 M = TypeVar("M", bound=models.Model)
 _CACHE_ATTR = "_propdesk_perms"
 _ROLES_ATTR = "_propdesk_role_names"
+_PROJECTS_ATTR = "_propdesk_projects"
 
 
 def perms_by_project(actor: Staff) -> dict[int, frozenset[str]]:
-    """{project_id: permissions}, loaded once per actor object (one query)."""
+    """{project_id: permissions}, loaded once per actor object (one query, which also loads the
+    projects themselves with their company: see `projects`)."""
     cached: dict[int, frozenset[str]] | None = getattr(actor, _CACHE_ATTR, None)
     if cached is not None:
         return cached
     result: dict[int, set[str]] = {}
     roles: dict[int, set[str]] = {}
+    projects: dict[int, Project] = {}
     if actor.user.is_superuser:
-        for pid in Project.objects.filter(company_id=actor.company_id).values_list("id", flat=True):
-            result[pid] = set(P.ALL_PERMISSIONS)
+        for project in Project.objects.filter(company_id=actor.company_id).select_related(
+            "company"
+        ):
+            projects[project.pk] = project
+            result[project.pk] = set(P.ALL_PERMISSIONS)
     else:
-        rows = Membership.objects.filter(
+        memberships = Membership.objects.filter(
             staff=actor, is_active=True, project__is_active=True
-        ).values_list("project_id", "role__permissions", "role__name")
-        for pid, perms, role_name in rows:
-            result.setdefault(pid, set()).update(perms or [])
-            roles.setdefault(pid, set()).add(role_name)
+        ).select_related("project__company", "role")
+        for membership in memberships:
+            pid = membership.project_id
+            projects[pid] = membership.project
+            result.setdefault(pid, set()).update(membership.role.permissions or [])
+            roles.setdefault(pid, set()).add(membership.role.name)
     frozen = {pid: frozenset(perms) for pid, perms in result.items()}
     setattr(actor, _CACHE_ATTR, frozen)
-    # loaded by the same query: the personal-data access log records the roles held
+    # loaded by the same query: the personal-data access log records the roles held, the
+    # navigation shows the projects and the request's current project is one of them
     setattr(actor, _ROLES_ATTR, {pid: frozenset(names) for pid, names in roles.items()})
+    setattr(actor, _PROJECTS_ATTR, projects)
     return frozen
+
+
+def projects(actor: Staff, perm: str = P.VIEW_MASTERDATA) -> list[Project]:
+    """The active projects where the actor holds `perm`, by name, with their company (no query
+    once permissions are loaded)."""
+    perms_by_project(actor)
+    loaded: dict[int, Project] = getattr(actor, _PROJECTS_ATTR, {})
+    return sorted(
+        (loaded[pid] for pid in project_ids(actor, perm)), key=lambda p: (p.company_id, p.name)
+    )
 
 
 def role_names(actor: Staff, project_id: int) -> list[str]:
@@ -53,7 +73,7 @@ def role_names(actor: Staff, project_id: int) -> list[str]:
 
 def forget(actor: Staff) -> None:
     """Drop the cached permissions (after memberships change)."""
-    for attr in (_CACHE_ATTR, _ROLES_ATTR):
+    for attr in (_CACHE_ATTR, _ROLES_ATTR, _PROJECTS_ATTR):
         if hasattr(actor, attr):
             delattr(actor, attr)
 
@@ -124,8 +144,14 @@ def sees_personal_data(actor: Staff, project_id: int) -> bool:
 
 
 def staff_for_user(user: Any) -> Staff | None:
+    """The active staff profile of a logged-in user, else None. No query when the session's
+    user was loaded with it (`security.StaffUserBackend`)."""
     if not getattr(user, "is_authenticated", False):
         return None
+    profile = Staff.user.field.remote_field  # the user → staff side of the one-to-one
+    if profile.is_cached(user):
+        staff = profile.get_cached_value(user)
+        return staff if staff is not None and staff.is_active else None
     try:
         return Staff.objects.select_related("user", "company").get(user=user, is_active=True)
     except Staff.DoesNotExist:

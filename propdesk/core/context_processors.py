@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from propdesk.core import access
 from propdesk.core import permissions as P
-from propdesk.core.models import Project
 
 # (url name, label, icon letter) in the order of UI.md's left navigation.
 NAVIGATION = [
@@ -28,10 +27,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     staff = getattr(request, "staff", None)
     if staff is None:
         return {}
-    projects = Project.objects.filter(pk__in=access.project_ids(staff)).only("id", "name", "kind")
     return {
         "nav_items": NAVIGATION,
-        "switchable_projects": projects,
+        "switchable_projects": access.projects(staff),  # loaded with the permissions
         "current_project": getattr(request, "project", None),
         # shows the personal-data access log tab in settings (no query: permissions are cached)
         "can_view_audit": bool(

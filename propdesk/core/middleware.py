@@ -7,7 +7,6 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from propdesk.core import access
-from propdesk.core.models import Project
 
 SESSION_KEY = "propdesk_project_id"
 
@@ -21,11 +20,12 @@ class CurrentProjectMiddleware:
         request.project = None  # type: ignore[attr-defined]
         staff = request.staff  # type: ignore[attr-defined]
         if staff is not None:
-            visible = access.project_ids(staff)
+            # loaded with the permissions (one query for both)
+            visible = {project.pk: project for project in access.projects(staff)}
             wanted = request.session.get(SESSION_KEY)
-            pid = wanted if wanted in visible else (visible[0] if visible else None)
+            pid = wanted if wanted in visible else min(visible, default=None)
             if pid is not None:
-                request.project = Project.objects.select_related("company").get(pk=pid)  # type: ignore[attr-defined]
+                request.project = visible[pid]  # type: ignore[attr-defined]
                 if wanted != pid:
                     request.session[SESSION_KEY] = pid
         return self.get_response(request)

@@ -22,6 +22,7 @@ from propdesk.complaints.api.schemas import (
     MajorFlagName,
     SlotName,
     StateName,
+    remember_levels,
 )
 from propdesk.complaints.domain import KIND_LABELS, SLOT_LABELS
 from propdesk.complaints.models import Complaint
@@ -87,9 +88,12 @@ class QueueQuery(Schema):
 
 
 def _shown(request: HttpRequest, complaints: list[Complaint]) -> list[Complaint]:
-    """The page's phones in clear are logged once per request (one row per project)."""
+    """The page's nearest timers (one query) and level labels (at most one); its phones in
+    clear are logged once per request (one row per project)."""
     context = audit.context_of(request, AccessChannel.API)
-    return privacy.show_complaints(actor_of(request), complaints, context=context)
+    rows = selectors.attach_next_due(complaints)
+    remember_levels(request, rows)
+    return privacy.show_complaints(actor_of(request), rows, context=context)
 
 
 @router.get("/complaints", response={200: list[ComplaintOut], **ERROR_RESPONSES})

@@ -12,6 +12,7 @@ reads that show a phone in clear (`services.privacy`).
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -95,12 +96,19 @@ def event_label(action: str) -> str:
     return str(workflow_action.label) if workflow_action is not None else action
 
 
+_LEVELS_KEY = "_complaint_levels"
+
+
+def remember_levels(request: Any, complaints: Iterable[Any]) -> None:
+    """Read the level labels of a page's policy versions at once (at most one query for all of
+    them, none once the process has seen them); the rows' `level_label` resolvers use them."""
+    request.__dict__.setdefault(_LEVELS_KEY, {}).update(level_labels(c.policy for c in complaints))
+
+
 def _levels(obj: Any, context: Any) -> dict[str, str]:
     """{level code: label} of the complaint's policy version, parsed once per request and version
     (versions never change once used, R-COMPLAINT-87); the lists select the version with the row."""
-    cache: dict[int, dict[str, str]] = _request(context).__dict__.setdefault(
-        "_complaint_levels", {}
-    )
+    cache: dict[int, dict[str, str]] = _request(context).__dict__.setdefault(_LEVELS_KEY, {})
     if obj.policy_id not in cache:
         # The lists select the version without its JSON body; the labels come from the
         # process-wide cache (versions never change), so a page costs no query for them.

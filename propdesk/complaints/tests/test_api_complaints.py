@@ -452,10 +452,13 @@ def test_list_queue_and_inbox_queries_do_not_grow_with_rows(
             actor=butler, complaint_id=complaint.pk, data={"department_id": engineering.pk}
         )
     butler_api, engineer_api = api(butler), api(pcs_team["engineer"])
-    # the complaint lists show the butler the phones in clear: + one access-log INSERT (R-GEN-09)
+    # the complaint lists show the butler the phones in clear: + one access-log INSERT (R-GEN-09);
+    # the page's nearest timers are one query (selectors.attach_next_due). Cold here: the token's
+    # last-use stamp (once a minute) and the policy's level labels (once per process) — the
+    # steady state is 6, the bound 8.
     for client, path, bound in (
-        (butler_api, "/complaints", 7),
-        (butler_api, "/complaints/queue", 7),
+        (butler_api, "/complaints", 8),
+        (butler_api, "/complaints/queue", 8),
         (engineer_api, "/complaint-sheets", 6),
     ):
         with django_assert_max_num_queries(bound):

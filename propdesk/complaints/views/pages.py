@@ -60,6 +60,7 @@ from propdesk.core.errors import DomainError, NotFound
 from propdesk.core.models import AccessChannel, Staff, TimelineEvent
 from propdesk.core.models.deadlines import DeadlineState
 from propdesk.core.services import audit, masterdata
+from propdesk.core.templatetags import propdesk_tags as tags
 from propdesk.core.templatetags.propdesk_tags import action_label
 from propdesk.core.views.common import can, paginate, render_list, staff_view
 
@@ -226,6 +227,39 @@ TAB_LABELS = (
 )
 
 
+def queue_rows(
+    complaints: list[Complaint], levels: dict[int, dict[str, str]], now: Any
+) -> list[dict[str, Any]]:
+    """The queue table's rows as ready strings (the page's hot loop: a dict lookup in a template
+    costs a fraction of a model attribute, a filter or a tag). Labels are translated once per
+    page, not once per row."""
+    state_labels = {code: str(text) for code, text in State.choices}
+    kind_labels = {code: str(text) for code, text in KIND_LABELS.items()}
+    rows = []
+    for c in complaints:
+        due_at = c.next_due_at
+        row = {
+            "url": reverse("complaints:detail", args=[c.pk]),
+            "number": c.number,
+            "subject": c.subject,
+            "state_css": state_css(c.state),
+            "state_label": state_labels.get(c.state, c.state),
+            "kind_label": kind_labels.get(c.kind, c.kind),
+            "level_label": levels.get(c.policy_id, {}).get(c.level, c.level),
+            "complainant": c.complainant_name,
+            "unit": str(c.unit) if c.unit_id else "",
+            "handler": c.handler.name if c.handler_id else "",
+            "due_css": selectors.due_state(due_at, now),
+            "due_text": "",
+        }
+        if due_at is not None:
+            row["due_text"] = tags.deadline_state(c.received_at, due_at, now)["text"]
+            row["due_title"] = tags.ymd_hm(due_at)
+            row["due_when"] = f"{c.next_due_label} · {tags.md_weekday(due_at)} {tags.hm(due_at)}"
+        rows.append(row)
+    return rows
+
+
 @require_GET
 @staff_view
 def queue(request: HttpRequest) -> HttpResponse:
@@ -243,19 +277,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = paginate(
         request, selectors.complaint_queue(actor, project=project_id, tab=tab, filters=filters)
     )
-    rows = list(page.object_list)
+    rows = selectors.attach_next_due(page.object_list)
     labels = selectors.level_labels(c.policy for c in rows)
-    now = timezone.now()
-    # labels translated once per page, not once per row (each lazy label is a gettext call)
-    state_labels = {code: str(text) for code, text in State.choices}
-    kind_labels = {code: str(text) for code, text in KIND_LABELS.items()}
-    for c in rows:
-        c.level_label = labels.get(c.policy_id, {}).get(c.level, c.level)
-        c.state_css = state_css(c.state)
-        c.state_label = state_labels.get(c.state, c.state)
-        c.kind_label = kind_labels.get(c.kind, c.kind)
-        c.due_css = selectors.due_state(c.next_due_at, now)
-    page.object_list = rows
+    page.object_list = queue_rows(rows, labels, timezone.now())
     # the level filter offers the levels of the policies on the page (no extra query); a chosen
     # level stays offered when the page is empty
     levels: dict[str, str] = {}
@@ -269,7 +293,6 @@ def queue(request: HttpRequest) -> HttpResponse:
         "tab": tab,
         "tabs": TAB_LABELS,
         "page": page,
-        "now": now,
         "states": State.choices,
         "kinds": [(str(k), v) for k, v in KIND_LABELS.items()],
         "levels": list(levels.items()),
@@ -305,7 +328,7 @@ def queue_xlsx(request: HttpRequest) -> HttpResponse:
     truncated = len(rows) > EXPORT_LIMIT
     rows = privacy.show_complaints(
         actor,
-        rows[:EXPORT_LIMIT],
+        selectors.attach_next_due(rows[:EXPORT_LIMIT]),
         context=audit.context_of(request, AccessChannel.EXPORT),
         object_type="complaint_export",
     )
