@@ -121,7 +121,7 @@ def _credentials(env: dict[str, str]) -> dict[str, Any]:
     for name in DESK_USERS:
         session = SessionStore()
         session[SESSION_KEY] = str(users[name].pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the model backend
         session[HASH_SESSION_KEY] = users[name].get_session_auth_hash()
         session.save()
         sessions[name] = session.session_key

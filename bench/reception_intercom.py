@@ -69,6 +69,7 @@ def _setup(var_dir: Path) -> dict[str, Any]:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
@@ -109,7 +110,7 @@ def _setup(var_dir: Path) -> dict[str, Any]:
     for _ in range(2):  # a few sessions are enough: screens may share one
         session = SessionStore()
         session[SESSION_KEY] = str(butler.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the model backend
         session[HASH_SESSION_KEY] = butler.get_session_auth_hash()
         session.save()
         sessions.append(session.session_key)

@@ -38,12 +38,16 @@ def perms_by_project(actor: Staff) -> dict[int, frozenset[str]]:
             projects[project.pk] = project
             result[project.pk] = set(P.ALL_PERMISSIONS)
     else:
-        memberships = Membership.objects.filter(
-            staff=actor, is_active=True, project__is_active=True
-        ).select_related("project__company", "role")
+        memberships = (
+            Membership.objects.filter(staff=actor, is_active=True, project__is_active=True)
+            .select_related("project", "role")
+            .only("project", "role__permissions", "role__name")
+        )
         for membership in memberships:
             pid = membership.project_id
-            projects[pid] = membership.project
+            project = projects[pid] = membership.project
+            if project.company_id == actor.company_id:  # loaded with the actor: no join
+                project.company = actor.company
             result.setdefault(pid, set()).update(membership.role.permissions or [])
             roles.setdefault(pid, set()).add(membership.role.name)
     frozen = {pid: frozenset(perms) for pid, perms in result.items()}
@@ -97,12 +101,16 @@ def require(actor: Staff, project_id: int, perm: str) -> None:
 
 
 def get_project_for(actor: Staff, project_id: Any, perm: str = P.VIEW_MASTERDATA) -> Project:
+    """A project where the actor holds `perm` (NotFound / Forbidden as `require`): the object
+    loaded with the actor's permissions, shared by the services of one request."""
     try:
         pid = int(project_id)
     except (TypeError, ValueError):
         raise NotFound() from None
     require(actor, pid, perm)
-    return Project.objects.select_related("company").get(pk=pid)
+    # loaded with the permissions `require` just read (no query)
+    project: Project = getattr(actor, _PROJECTS_ATTR)[pid]
+    return project
 
 
 def scope(

@@ -102,7 +102,8 @@ _LEVELS_KEY = "_complaint_levels"
 def remember_levels(request: Any, complaints: Iterable[Any]) -> None:
     """Read the level labels of a page's policy versions at once (at most one query for all of
     them, none once the process has seen them); the rows' `level_label` resolvers use them."""
-    request.__dict__.setdefault(_LEVELS_KEY, {}).update(level_labels(c.policy for c in complaints))
+    cache: dict[int, dict[str, str]] = request.__dict__.setdefault(_LEVELS_KEY, {})
+    cache |= level_labels(c.policy for c in complaints)
 
 
 def _levels(obj: Any, context: Any) -> dict[str, str]:
