@@ -73,40 +73,48 @@ def _project_scope(actor: Staff, qs: QuerySet[Any], project: int | None) -> Quer
     return qs
 
 
+def _living_in(**conditions: Any) -> Q:
+    """Residents with an occupancy matching `conditions`: a subquery, not a join, so that a
+    resident with several units is one row without DISTINCT (and the page count is a plain
+    COUNT)."""
+    return Q(pk__in=Occupancy.objects.filter(**conditions).values("resident_id"))
+
+
 def list_residents(actor: Staff, filters: ResidentFilters | None = None) -> QuerySet[Resident]:
     """Residents of the actor's projects with their current units (3 queries per page)."""
     f = filters or ResidentFilters()
-    qs = _project_scope(actor, Resident.objects.all(), f.project)
+    where = [Q(project_id__in=access.project_ids(actor, P.VIEW_MASTERDATA))]
+    if f.project is not None:
+        where.append(Q(project_id=f.project))
     if f.active is not None:
-        qs = qs.filter(is_active=f.active)
+        where.append(Q(is_active=f.active))
     if f.q:
         q = f.q.strip()
         cond = _name_search(q)
         if _DIGITS.match(q):
             # Room numbers are searched by their start or end: "0301" finds 1-2-0301.
-            cond |= (
-                Q(mobile__contains=q)
-                | Q(occupancies__unit__number__startswith=q)
-                | Q(occupancies__unit__number__endswith=q)
+            cond |= Q(mobile__contains=q) | Q(
+                pk__in=Occupancy.objects.filter(
+                    Q(unit__number__startswith=q) | Q(unit__number__endswith=q)
+                ).values("resident_id")
             )
         else:
-            cond |= Q(occupancies__unit__number__iexact=q) | Q(
-                occupancies__unit__number__endswith=q
+            cond |= Q(
+                pk__in=Occupancy.objects.filter(
+                    Q(unit__number__iexact=q) | Q(unit__number__endswith=q)
+                ).values("resident_id")
             )
         cond |= _id_number_search(actor, q)
-        qs = qs.filter(cond)
+        where.append(cond)
     if f.building is not None:
-        qs = qs.filter(
-            occupancies__unit__building_id=f.building, occupancies__end_date__isnull=True
-        )
+        where.append(_living_in(unit__building_id=f.building, end_date__isnull=True))
     if f.unit is not None:
-        qs = qs.filter(occupancies__unit_id=f.unit, occupancies__end_date__isnull=True)
+        where.append(_living_in(unit_id=f.unit, end_date__isnull=True))
     if f.role:
-        qs = qs.filter(occupancies__role=f.role, occupancies__end_date__isnull=True)
+        where.append(_living_in(role=f.role, end_date__isnull=True))
     current = Occupancy.objects.filter(end_date__isnull=True).select_related("unit__building")
     return (
-        qs.distinct()
-        .select_related("project")
+        Resident.objects.filter(*where)
         .prefetch_related(Prefetch("occupancies", queryset=current, to_attr="current_occupancies"))
         .order_by("name_pinyin", "id")
     )
