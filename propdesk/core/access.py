@@ -19,17 +19,20 @@ from propdesk.core.models import Membership, Project, Staff
 M = TypeVar("M", bound=models.Model)
 _CACHE_ATTR = "_propdesk_perms"
 _ROLES_ATTR = "_propdesk_role_names"
+_POSTS_ATTR = "_propdesk_posts"
 _PROJECTS_ATTR = "_propdesk_projects"
 
 
 def perms_by_project(actor: Staff) -> dict[int, frozenset[str]]:
-    """{project_id: permissions}, loaded once per actor object (one query, which also loads the
-    projects themselves with their company: see `projects`)."""
+    """{project_id: permissions}, loaded once per actor object. One query (two for a superuser),
+    which also loads the projects with their company (`projects`), the names of the roles held
+    (`role_names`) and the posts held (`posts_held`)."""
     cached: dict[int, frozenset[str]] | None = getattr(actor, _CACHE_ATTR, None)
     if cached is not None:
         return cached
     result: dict[int, set[str]] = {}
-    roles: dict[int, set[str]] = {}
+    roles: dict[int, list[str]] = {}
+    posts: dict[int, list[tuple[int, str]]] = {}
     projects: dict[int, Project] = {}
     if actor.user.is_superuser:
         for project in Project.objects.filter(company_id=actor.company_id).select_related(
@@ -37,24 +40,33 @@ def perms_by_project(actor: Staff) -> dict[int, frozenset[str]]:
         ):
             projects[project.pk] = project
             result[project.pk] = set(P.ALL_PERMISSIONS)
-    else:
-        memberships = (
-            Membership.objects.filter(staff=actor, is_active=True, project__is_active=True)
-            .select_related("project", "role")
-            .only("project", "role__permissions", "role__name")
-        )
-        for membership in memberships:
-            pid = membership.project_id
+    memberships = (
+        Membership.objects.filter(staff=actor, is_active=True, project__is_active=True)
+        .select_related("project", "role", "post")
+        .only("project", "role__permissions", "role__name", "post__code", "post__sort")
+    )  # ordered by project, then role order
+    for membership in memberships:
+        pid = membership.project_id
+        if pid not in projects:
             project = projects[pid] = membership.project
             if project.company_id == actor.company_id:  # loaded with the actor: no join
                 project.company = actor.company
-            result.setdefault(pid, set()).update(membership.role.permissions or [])
-            roles.setdefault(pid, set()).add(membership.role.name)
+        result.setdefault(pid, set()).update(membership.role.permissions or [])
+        if membership.role.name not in roles.setdefault(pid, []):
+            roles[pid].append(membership.role.name)
+        if membership.post is not None:
+            posts.setdefault(pid, []).append((membership.post.sort, membership.post.code))
     frozen = {pid: frozenset(perms) for pid, perms in result.items()}
     setattr(actor, _CACHE_ATTR, frozen)
-    # loaded by the same query: the personal-data access log records the roles held, the
-    # navigation shows the projects and the request's current project is one of them
-    setattr(actor, _ROLES_ATTR, {pid: frozenset(names) for pid, names in roles.items()})
+    # loaded by the same query: the personal-data access log and the timeline record the roles
+    # held, the navigation shows the projects, the request's current project is one of them,
+    # the sales floor acts at the posts held
+    setattr(actor, _ROLES_ATTR, roles)
+    setattr(
+        actor,
+        _POSTS_ATTR,
+        {pid: list(dict.fromkeys(code for _, code in sorted(held))) for pid, held in posts.items()},
+    )
     setattr(actor, _PROJECTS_ATTR, projects)
     return frozen
 
@@ -69,15 +81,24 @@ def projects(actor: Staff, perm: str = P.VIEW_MASTERDATA) -> list[Project]:
     )
 
 
-def role_names(actor: Staff, project_id: int) -> list[str]:
-    """Names of the actor's roles in a project (no query once permissions are loaded)."""
+def role_names(actor: Staff, project_id: int | None, *, in_role_order: bool = False) -> list[str]:
+    """Names of the actor's roles in a project, alphabetically or in the roles' configured
+    order (no query once permissions are loaded)."""
     perms_by_project(actor)
-    return sorted(getattr(actor, _ROLES_ATTR, {}).get(project_id, frozenset()))
+    names: list[str] = getattr(actor, _ROLES_ATTR, {}).get(project_id, [])
+    return list(names) if in_role_order else sorted(names)
+
+
+def posts_held(actor: Staff, project_id: int) -> list[str]:
+    """The post codes the actor holds in a project, in the posts' order (no query once
+    permissions are loaded)."""
+    perms_by_project(actor)
+    return list(getattr(actor, _POSTS_ATTR, {}).get(project_id, []))
 
 
 def forget(actor: Staff) -> None:
     """Drop the cached permissions (after memberships change)."""
-    for attr in (_CACHE_ATTR, _ROLES_ATTR, _PROJECTS_ATTR):
+    for attr in (_CACHE_ATTR, _ROLES_ATTR, _POSTS_ATTR, _PROJECTS_ATTR):
         if hasattr(actor, attr):
             delattr(actor, attr)
 

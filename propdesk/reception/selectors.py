@@ -331,9 +331,7 @@ def call_log(actor: Staff, filters: CallFilters | None = None) -> QuerySet[Inter
     """Every call (who, to whom, sentence, sent, acknowledged, response time), newest first."""
     f = filters or CallFilters()
     qs = access.scope(
-        actor,
-        IntercomCall.objects.select_related("acknowledged_by", "visit", "project"),
-        P.VIEW_RECEPTION,
+        actor, IntercomCall.objects.select_related("acknowledged_by", "visit"), P.VIEW_RECEPTION
     )
     if f.project is not None:
         qs = qs.filter(project_id=f.project)

@@ -9,7 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
-from propdesk.core.models import Membership, Staff, TimelineEvent
+from propdesk.core import access
+from propdesk.core.models import Staff, TimelineEvent
 
 
 def _role_name(actor: Staff | None, project_id: int | None) -> str:
@@ -17,11 +18,7 @@ def _role_name(actor: Staff | None, project_id: int | None) -> str:
         return ""
     if actor.user.is_superuser and project_id is None:
         return "管理员"
-    names = (
-        Membership.objects.filter(staff=actor, project_id=project_id, is_active=True)
-        .order_by("role__sort")
-        .values_list("role__name", flat=True)
-    )
+    names = access.role_names(actor, project_id, in_role_order=True)  # loaded with permissions
     return "、".join(names)[:50] or ("管理员" if actor.user.is_superuser else "")
 
 

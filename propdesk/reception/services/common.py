@@ -22,7 +22,7 @@ from propdesk.core.errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
-from propdesk.core.models import Membership, Post, Project, Staff
+from propdesk.core.models import Post, Project, Staff
 from propdesk.reception.domain.duties import SiteScript
 from propdesk.reception.domain.radio import RadioError, RadioSettings
 from propdesk.reception.domain.rooms import RoomError
@@ -68,15 +68,9 @@ def project_posts(project_id: int) -> list[str]:
 
 
 def posts_of(actor: Staff, project_id: int) -> list[str]:
-    """The posts the actor holds in the project (from their active memberships)."""
-    codes = (
-        Membership.objects.filter(
-            staff=actor, project_id=project_id, is_active=True, post__isnull=False
-        )
-        .order_by("post__sort", "post__code")
-        .values_list("post__code", flat=True)
-    )
-    return list(dict.fromkeys(codes))
+    """The posts the actor holds in the project (from their active memberships, loaded with the
+    permissions)."""
+    return access.posts_held(actor, project_id)
 
 
 def acting_post(
