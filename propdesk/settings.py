@@ -152,6 +152,9 @@ if IS_SQLITE:
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_propdesk.sqlite3")}
+# Closed SQLite connections kept open for the next request of the process (0: none), see
+# propdesk/core/sqlite_backend: a request reuses a connection and its warm page cache.
+PROPDESK_SQLITE_IDLE_CONNECTIONS = env_int("PROPDESK_SQLITE_IDLE_CONNECTIONS", 8)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache --------------------------------------------------------------------------------

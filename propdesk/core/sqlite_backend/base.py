@@ -18,6 +18,15 @@ Between processes (`propdesk serve --workers N`, the job worker, commands) the h
 process's lock also takes an advisory `flock` on `<database>-writer.lock`, polled every
 millisecond or two: one waiter per process instead of SQLite's 1…100 ms busy sleeps, so a
 writer in one web process is not starved by a busy sibling.
+
+Connections are reused (`IdleConnections`). Under ASGI Django runs each request's sync code in
+a fresh thread and closes that thread's connection when the request ends, so CONN_MAX_AGE
+cannot keep one. A new SQLite connection costs a file open, Django's function registrations
+and the PRAGMAs — and starts with an empty page cache, so every request read its hot pages
+again (measured with py-spy under `bench/load.py`: about a quarter of a web process's CPU).
+Closed connections of a file database wait in a small per-process list instead and the next
+request takes one back; Django opens SQLite connections with `check_same_thread=False`, and a
+connection is lent to one thread at a time.
 """
 
 from __future__ import annotations
@@ -25,10 +34,12 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import sqlite3
 import threading
 import time
 from typing import Any
 
+from django.conf import settings
 from django.db.backends.sqlite3 import base
 from django.db.utils import OperationalError
 
@@ -101,6 +112,55 @@ class WriterLock:
                 pause = min(pause * 2, 0.002)
 
 
+class IdleConnections:
+    """Open connections to one database file, waiting to be lent again (at most `size`). A
+    connection is only lent back to the process that opened it and while the file is the same
+    one (a restore or a test run may replace it)."""
+
+    def __init__(self, name: str, size: int) -> None:
+        self.name, self.size = name, size
+        self._idle: list[tuple[sqlite3.Connection, int, int]] = []  # (conn, inode, pid)
+        self._guard = threading.Lock()
+
+    def _inode(self) -> int:
+        try:
+            return os.stat(self.name).st_ino
+        except OSError:
+            return -1
+
+    def take(self) -> sqlite3.Connection | None:
+        inode, pid = self._inode(), os.getpid()
+        with self._guard:
+            while self._idle:
+                conn, conn_inode, conn_pid = self._idle.pop()
+                if conn_pid != pid:
+                    continue  # a forked child never touches its parent's connections
+                if conn_inode == inode:
+                    return conn
+                conn.close()
+        return None
+
+    def give(self, conn: sqlite3.Connection) -> bool:
+        """Keep `conn` for the next request; False when it should be closed instead."""
+        if conn.in_transaction:
+            conn.rollback()  # whatever the request left open is undone, as closing would
+        with self._guard:
+            if len(self._idle) >= self.size:
+                return False
+            self._idle.append((conn, self._inode(), os.getpid()))
+        return True
+
+
+_idle: dict[str, IdleConnections] = {}
+
+
+def idle_connections(name: str, size: int) -> IdleConnections:
+    with _locks_guard:
+        if name not in _idle:
+            _idle[name] = IdleConnections(name, size)
+        return _idle[name]
+
+
 def _in_memory(name: str) -> bool:
     return name == ":memory:" or "mode=memory" in name or name.startswith("file:memorydb")
 
@@ -140,6 +200,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lock_timeout = float(self.settings_dict.get("OPTIONS", {}).get("timeout", 5))
+        self.idle_size = int(getattr(settings, "PROPDESK_SQLITE_IDLE_CONNECTIONS", 8))
         self._held: WriterLock | None = None  # the writer lock this connection holds
         self._cursor_class = type("Cursor", (CursorWrapper,), {"wrapper": self})
 
@@ -147,6 +208,22 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def writer_lock(self) -> WriterLock:
         # Looked up each time: the test runner renames the database after this object exists.
         return writer_lock(self.settings_dict["NAME"])
+
+    @property
+    def idle(self) -> IdleConnections | None:
+        name = str(self.settings_dict["NAME"])  # looked up each time, as `writer_lock`
+        if self.idle_size <= 0 or _in_memory(name):
+            return None
+        return idle_connections(name, self.idle_size)
+
+    def get_new_connection(self, conn_params: Any) -> Any:
+        idle = self.idle
+        conn = idle.take() if idle is not None else None
+        if conn is None:
+            return super().get_new_connection(conn_params)
+        # what a request may have switched off (a migration's constraint checks) is on again
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
 
     def create_cursor(self, name: Any = None) -> Any:
         return self.connection.cursor(factory=self._cursor_class)
@@ -183,6 +260,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _close(self) -> None:
         try:
-            super()._close()
+            idle = self.idle
+            if self.connection is None or idle is None or not idle.give(self.connection):
+                super()._close()
         finally:
             self._release_writer_lock()
