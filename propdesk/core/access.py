@@ -47,6 +47,8 @@ def perms_by_project(actor: Staff) -> dict[int, frozenset[str]]:
     )  # ordered by project, then role order
     for membership in memberships:
         pid = membership.project_id
+        if actor.user.is_superuser and pid not in projects:
+            continue  # a superuser acts in the projects of their own company
         if pid not in projects:
             project = projects[pid] = membership.project
             if project.company_id == actor.company_id:  # loaded with the actor: no join
