@@ -8,6 +8,7 @@ so their existence is not revealed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db import models
@@ -18,21 +19,29 @@ from propdesk.core.models import Membership, Project, Staff
 
 M = TypeVar("M", bound=models.Model)
 _CACHE_ATTR = "_propdesk_perms"
-_ROLES_ATTR = "_propdesk_role_names"
-_POSTS_ATTR = "_propdesk_posts"
+_HELD_ATTR = "_propdesk_held"
 _PROJECTS_ATTR = "_propdesk_projects"
+
+
+@dataclass
+class Held:
+    """What the actor's active memberships give in one project, read with the permissions."""
+
+    roles: list[str] = field(default_factory=list)  # names, in the roles' configured order
+    role_codes: set[str] = field(default_factory=set)
+    departments: set[int] = field(default_factory=set)
+    posts: list[tuple[int, str]] = field(default_factory=list)  # (post order, code)
 
 
 def perms_by_project(actor: Staff) -> dict[int, frozenset[str]]:
     """{project_id: permissions}, loaded once per actor object. One query (two for a superuser),
-    which also loads the projects with their company (`projects`), the names of the roles held
-    (`role_names`) and the posts held (`posts_held`)."""
+    which also loads the projects with their company (`projects`) and what the memberships hold
+    there: role names and codes, departments, posts (`held`)."""
     cached: dict[int, frozenset[str]] | None = getattr(actor, _CACHE_ATTR, None)
     if cached is not None:
         return cached
     result: dict[int, set[str]] = {}
-    roles: dict[int, list[str]] = {}
-    posts: dict[int, list[tuple[int, str]]] = {}
+    held: dict[int, Held] = {}
     projects: dict[int, Project] = {}
     if actor.user.is_superuser:
         for project in Project.objects.filter(company_id=actor.company_id).select_related(
@@ -43,7 +52,15 @@ def perms_by_project(actor: Staff) -> dict[int, frozenset[str]]:
     memberships = (
         Membership.objects.filter(staff=actor, is_active=True, project__is_active=True)
         .select_related("project", "role", "post")
-        .only("project", "role__permissions", "role__name", "post__code", "post__sort")
+        .only(
+            "project",
+            "department_id",
+            "role__permissions",
+            "role__name",
+            "role__code",
+            "post__code",
+            "post__sort",
+        )
     )  # ordered by project, then role order
     for membership in memberships:
         pid = membership.project_id
@@ -54,23 +71,30 @@ def perms_by_project(actor: Staff) -> dict[int, frozenset[str]]:
             if project.company_id == actor.company_id:  # loaded with the actor: no join
                 project.company = actor.company
         result.setdefault(pid, set()).update(membership.role.permissions or [])
-        if membership.role.name not in roles.setdefault(pid, []):
-            roles[pid].append(membership.role.name)
+        here = held.setdefault(pid, Held())
+        if membership.role.name not in here.roles:
+            here.roles.append(membership.role.name)
+        here.role_codes.add(membership.role.code)
+        if membership.department_id is not None:
+            here.departments.add(membership.department_id)
         if membership.post is not None:
-            posts.setdefault(pid, []).append((membership.post.sort, membership.post.code))
+            here.posts.append((membership.post.sort, membership.post.code))
     frozen = {pid: frozenset(perms) for pid, perms in result.items()}
     setattr(actor, _CACHE_ATTR, frozen)
-    # loaded by the same query: the personal-data access log and the timeline record the roles
-    # held, the navigation shows the projects, the request's current project is one of them,
-    # the sales floor acts at the posts held
-    setattr(actor, _ROLES_ATTR, roles)
-    setattr(
-        actor,
-        _POSTS_ATTR,
-        {pid: list(dict.fromkeys(code for _, code in sorted(held))) for pid, held in posts.items()},
-    )
+    # loaded by the same query: the navigation shows the projects, the request's current
+    # project is one of them; the access log and the timeline record the roles held, the
+    # complaint slots read role codes and departments, the sales floor the posts held
+    setattr(actor, _HELD_ATTR, held)
     setattr(actor, _PROJECTS_ATTR, projects)
     return frozen
+
+
+def held(actor: Staff, project_id: int | None) -> Held:
+    """What the actor's memberships give in a project (no query once permissions are loaded;
+    empty outside the actor's active projects)."""
+    perms_by_project(actor)
+    found: Held | None = getattr(actor, _HELD_ATTR, {}).get(project_id)
+    return found if found is not None else Held()
 
 
 def projects(actor: Staff, perm: str = P.VIEW_MASTERDATA) -> list[Project]:
@@ -86,21 +110,19 @@ def projects(actor: Staff, perm: str = P.VIEW_MASTERDATA) -> list[Project]:
 def role_names(actor: Staff, project_id: int | None, *, in_role_order: bool = False) -> list[str]:
     """Names of the actor's roles in a project, alphabetically or in the roles' configured
     order (no query once permissions are loaded)."""
-    perms_by_project(actor)
-    names: list[str] = getattr(actor, _ROLES_ATTR, {}).get(project_id, [])
+    names = held(actor, project_id).roles
     return list(names) if in_role_order else sorted(names)
 
 
 def posts_held(actor: Staff, project_id: int) -> list[str]:
     """The post codes the actor holds in a project, in the posts' order (no query once
     permissions are loaded)."""
-    perms_by_project(actor)
-    return list(getattr(actor, _POSTS_ATTR, {}).get(project_id, []))
+    return list(dict.fromkeys(code for _, code in sorted(held(actor, project_id).posts)))
 
 
 def forget(actor: Staff) -> None:
     """Drop the cached permissions (after memberships change)."""
-    for attr in (_CACHE_ATTR, _ROLES_ATTR, _POSTS_ATTR, _PROJECTS_ATTR):
+    for attr in (_CACHE_ATTR, _HELD_ATTR, _PROJECTS_ATTR):
         if hasattr(actor, attr):
             delattr(actor, attr)
 

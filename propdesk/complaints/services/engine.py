@@ -41,7 +41,7 @@ from propdesk.complaints.workflows import (
 from propdesk.core import access
 from propdesk.core import permissions as P
 from propdesk.core.errors import Conflict, NotFound
-from propdesk.core.models import Membership, Staff
+from propdesk.core.models import Staff
 from propdesk.core.services.timeline import record_event
 
 
@@ -79,19 +79,13 @@ def load_for_action(
 
 
 def role_codes(actor: Staff, project_id: int) -> set[str]:
-    return set(
-        Membership.objects.filter(staff=actor, project_id=project_id, is_active=True).values_list(
-            "role__code", flat=True
-        )
-    )
+    """Codes of the actor's roles in the project (loaded with the permissions)."""
+    return set(access.held(actor, project_id).role_codes)
 
 
 def department_ids(actor: Staff, project_id: int) -> set[int]:
-    return set(
-        Membership.objects.filter(
-            staff=actor, project_id=project_id, is_active=True, department__isnull=False
-        ).values_list("department_id", flat=True)
-    )
+    """The actor's departments in the project (loaded with the permissions)."""
+    return set(access.held(actor, project_id).departments)
 
 
 def slots_of(actor: Staff, complaint: Complaint, policy: Policy) -> frozenset[Slot]:

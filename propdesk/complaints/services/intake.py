@@ -34,7 +34,7 @@ from propdesk.core import access
 from propdesk.core import permissions as P
 from propdesk.core.domain import is_valid_mobile, normalise_mobile
 from propdesk.core.errors import ValidationFailed
-from propdesk.core.models import Deadline, Department, Membership, Project, Resident, Staff, Unit
+from propdesk.core.models import Deadline, Department, Project, Resident, Staff, Unit
 from propdesk.core.models.tenancy import Salutation
 from propdesk.core.services.calendar import calendar_for, calendars_cached
 from propdesk.core.services.numbering import next_number
@@ -333,11 +333,7 @@ def designated_handler(
     role the receiver keeps it (if they are a member of the project and not the one complained
     about)."""
     skip = exclude.pk if exclude is not None else 0
-    held = set(
-        Membership.objects.filter(staff=receiver, project=project, is_active=True).values_list(
-            "role__code", flat=True
-        )
-    )
+    held = set(access.held(receiver, project.pk).role_codes)  # loaded with the permissions
     if receiver.pk != skip and (held & set(roles) or (held and not roles)):
         return receiver
     if roles:
