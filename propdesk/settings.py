@@ -155,6 +155,8 @@ if IS_SQLITE:
 # Closed SQLite connections kept open for the next request of the process (0: none), see
 # propdesk/core/sqlite_backend: a request reuses a connection and its warm page cache.
 PROPDESK_SQLITE_IDLE_CONNECTIONS = env_int("PROPDESK_SQLITE_IDLE_CONNECTIONS", 8)
+# Deadlines per sweep transaction (propdesk/core/services/deadlines.py).
+PROPDESK_SWEEP_BATCH = env_int("PROPDESK_SWEEP_BATCH", 200)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache --------------------------------------------------------------------------------

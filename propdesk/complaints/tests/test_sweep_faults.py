@@ -267,6 +267,9 @@ def test_sweep_killed_midway_then_run_again_flags_every_deadline_exactly_once(
         "DJANGO_SETTINGS_MODULE": "propdesk.settings",
         "PROPDESK_VAR_DIR": str(tmp_path),
         "PYTHONPATH": str(ROOT),
+        # batches of 20: the run spans 100 transactions, so the kill after the first few lands
+        # mid-run however fast the machine (with 200 a fast sweep sometimes finished first)
+        "PROPDESK_SWEEP_BATCH": "20",
     }
     env.pop("PROPDESK_TESTING", None)
     flagged = Deadline.objects.filter(pk__in=ids, overdue_at__isnull=False)

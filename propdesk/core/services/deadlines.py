@@ -46,7 +46,9 @@ from propdesk.core.services import notifications
 logger = logging.getLogger(__name__)
 
 DEFAULT_LEAD_RATIO = 0.2  # R-GEN-08 «reminder.lead = 20% of window»
-SWEEP_BATCH = 200
+# Rows per sweep transaction (PROPDESK_SWEEP_BATCH): larger batches sweep faster, smaller ones
+# hold SQLite's single writer lock for less time.
+SWEEP_BATCH = int(getattr(settings, "PROPDESK_SWEEP_BATCH", 200))
 NOTICE_CHANNELS = (Channel.IN_APP, Channel.EMAIL)
 
 
