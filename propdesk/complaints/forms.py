@@ -795,3 +795,12 @@ class PolicyEditForm(forms.Form):
 
 def is_preset(code: str) -> bool:
     return code in PRESETS
+
+
+class RegisterUploadForm(forms.Form):
+    """The paper register typed into the Excel template (纸质登记补录)."""
+
+    file = forms.FileField(
+        label=_("Register (.xlsx)"),
+        help_text=_("The template filled in, one matter per row, at most 100 rows"),
+    )

@@ -4,7 +4,7 @@ policy settings and the manager dashboard."""
 
 from django.urls import path
 
-from propdesk.complaints.views import handling, pages, policies
+from propdesk.complaints.views import backfill, handling, pages, policies
 
 urlpatterns = [
     path("", pages.queue, name="index"),
@@ -12,6 +12,8 @@ urlpatterns = [
     path("new/", pages.intake_view, name="new"),
     path("new/complainants/", pages.complainant_search, name="complainant_search"),
     path("new/complainant/", pages.complainant_pick, name="complainant_pick"),
+    path("new/register/", backfill.register_upload, name="register_upload"),
+    path("new/register/template.xlsx", backfill.register_template, name="register_template"),
     path("sheets/", pages.inbox, name="inbox"),
     path("sheets/<int:sheet_id>/approve/", handling.sheet_approve, name="sheet_approve"),
     path("letters/<int:letter_id>/<slug:op>/", handling.letter_act, name="letter_act"),

@@ -185,6 +185,7 @@ _COMPLAINTS_API: dict[str, Need] = {
     "complaint_workflow": ANY,
     "get_complaint": gate(P.VIEW_COMPLAINTS),
     "receive_complaint": gate(P.HANDLE_COMPLAINTS),
+    "receive_complaints": gate(P.HANDLE_COMPLAINTS),
     "list_department_sheets": lists(P.VIEW_COMPLAINTS),
     "create_complaint_group": gate(P.HANDLE_COMPLAINTS),
     "list_complaint_policies": gate(P.VIEW_COMPLAINTS),
@@ -344,6 +345,7 @@ UI_NEEDS |= {
             ],
             _C,
         ),
+        **dict.fromkeys(["register_upload", "register_template"], gate(P.HANDLE_COMPLAINTS)),
         **dict.fromkeys(["policies", "policy_choose", "policy_copy", "policy_edit"], _POLICY),
         **dict.fromkeys(
             [

@@ -201,21 +201,11 @@ def complaint_workflow(request: HttpRequest) -> dict[str, Any]:
     return _workflow()
 
 
-# --- one complaint ----------------------------------------------------------------------------
-@router.get("/complaints/{complaint_id}", response={200: ComplaintDetailOut, **ERROR_RESPONSES})
-def get_complaint(request: HttpRequest, complaint_id: int) -> ComplaintDetail:
-    """Every field, the actions you may take (disabled ones with their reason), the timers with
-    their explanations, the timeline, contact sheets, revisits, letters with co-signatures,
-    costs and penalties. 404 outside your projects."""
-    context = audit.context_of(request, AccessChannel.API)
-    return privacy.view_complaint(actor_of(request), complaint_id, context=context)
-
-
 # --- intake -----------------------------------------------------------------------------------
-class ComplaintIn(InputSchema):
+# (declared before /complaints/{complaint_id}: routes match in order and "batch" is no id)
+class IntakeFields(InputSchema):
     """What the customer brought in, registered truthfully at first contact (R-COMPLAINT-01)."""
 
-    project: int
     kind: KindName
     channel: ChannelName
     complainant_name: str
@@ -247,6 +237,25 @@ class ComplaintIn(InputSchema):
     )
 
 
+class ComplaintIn(IntakeFields):
+    project: int
+
+
+class BatchItemIn(IntakeFields):
+    received_at: dt.datetime | None = Field(
+        None,
+        description=(
+            "When the customer really reached us, for a paper register entered later (补录): "
+            "not in the future, at most 7 days back; its timers run from then. Default: now"
+        ),
+    )
+
+
+class ComplaintBatchIn(InputSchema):
+    project: int
+    items: list[BatchItemIn] = Field(description="1 to 100 matters, numbered in this order")
+
+
 class ReadBackIn(InputSchema):
     note: str = ""
     version: int | None = None
@@ -262,6 +271,30 @@ def receive_complaint(request: HttpRequest, payload: ComplaintIn) -> Status[Comp
         data=data_of(payload, exclude=["project"]),
     )
     return Status(201, complaint)
+
+
+@router.post("/complaints/batch", response={201: list[ComplaintOut], **ERROR_RESPONSES})
+def receive_complaints(request: HttpRequest, payload: ComplaintBatchIn) -> Status[list[Complaint]]:
+    """受理 of up to 100 matters in one request: a hotline or mini-program hand-over, or a paper
+    register entered after an outage (补录, with `received_at`). Each item is checked as a single
+    intake; a problem in any item (`items.<n>.<field>`) rejects the whole batch and writes
+    nothing (422)."""
+    complaints = intake.receive_many(
+        actor=actor_of(request),
+        project_id=payload.project,
+        items=[data_of(item) for item in payload.items],
+    )
+    return Status(201, complaints)
+
+
+# --- one complaint ----------------------------------------------------------------------------
+@router.get("/complaints/{complaint_id}", response={200: ComplaintDetailOut, **ERROR_RESPONSES})
+def get_complaint(request: HttpRequest, complaint_id: int) -> ComplaintDetail:
+    """Every field, the actions you may take (disabled ones with their reason), the timers with
+    their explanations, the timeline, contact sheets, revisits, letters with co-signatures,
+    costs and penalties. 404 outside your projects."""
+    context = audit.context_of(request, AccessChannel.API)
+    return privacy.view_complaint(actor_of(request), complaint_id, context=context)
 
 
 @router.post(

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,24 +23,33 @@ from propdesk.complaints.domain import (
     EVENT_RECEIVED,
     KIND_LABELS,
     MajorFlag,
+    Policy,
     PolicyError,
     level_for,
     route,
     unified_severity,
 )
-from propdesk.complaints.models import Complaint
+from propdesk.complaints.models import Complaint, PolicyVersion
 from propdesk.complaints.services import timers
 from propdesk.complaints.services.policies import latest_version, policy_of, project_settings
 from propdesk.complaints.workflows import State
-from propdesk.core import access
+from propdesk.core import access, bulk
 from propdesk.core import permissions as P
 from propdesk.core.domain import is_valid_mobile, normalise_mobile
 from propdesk.core.errors import ValidationFailed
-from propdesk.core.models import Deadline, Department, Project, Resident, Staff, Unit
+from propdesk.core.models import (
+    Deadline,
+    Department,
+    Project,
+    Resident,
+    Staff,
+    TimelineEvent,
+    Unit,
+)
 from propdesk.core.models.tenancy import Salutation
 from propdesk.core.services.calendar import calendar_for, calendars_cached
-from propdesk.core.services.numbering import next_number
-from propdesk.core.services.timeline import record_event
+from propdesk.core.services.numbering import next_number, next_numbers
+from propdesk.core.services.timeline import new_event, record_event
 from propdesk.core.worktime import is_working_time
 
 FIELDS = (
@@ -88,7 +99,43 @@ def _pk(value: Any) -> int | None:
         return -1
 
 
-def validate(project_id: int, data: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+# (field name, primary key) → the related record of the project, or None when it is not one.
+Lookup = Callable[[str, int], Any]
+RELATED = ("resident_id", "unit_id", "target_department_id", "target_staff_id", "handler_id")
+
+
+def _related_querysets(project_id: int) -> dict[str, QuerySet[Any]]:
+    """Related records must belong to the same project."""
+    staff = Staff.objects.filter(
+        memberships__project_id=project_id, memberships__is_active=True
+    ).distinct()
+    return {
+        "resident_id": Resident.objects.filter(project_id=project_id),
+        "unit_id": Unit.objects.filter(building__project_id=project_id),
+        "target_department_id": Department.objects.filter(project_id=project_id),
+        "target_staff_id": staff,
+        "handler_id": staff,
+    }
+
+
+def _lookup_each(project_id: int) -> Lookup:
+    """One query per related record named (a single intake)."""
+    querysets = _related_querysets(project_id)
+    return lambda name, pk: querysets[name].filter(pk=pk).first()
+
+
+def _lookup_preloaded(project_id: int, items: Sequence[dict[str, Any]]) -> Lookup:
+    """The related records every item of a batch names, read with one query per kind."""
+    found: dict[str, dict[int, Any]] = {}
+    for name, queryset in _related_querysets(project_id).items():
+        pks = {_pk(item.get(name)) for item in items} - {None, -1}
+        found[name] = queryset.in_bulk(list(pks)) if pks else {}
+    return lambda name, pk: found[name].get(pk)
+
+
+def validate(
+    project_id: int, data: dict[str, Any], now: dt.datetime, lookup: Lookup | None = None
+) -> dict[str, Any]:
     """Checked, normalised intake fields; ValidationFailed with every field's problem."""
     errors: dict[str, list[Any]] = {}
     unknown = sorted(set(data) - set(FIELDS))
@@ -146,26 +193,13 @@ def validate(project_id: int, data: dict[str, Any], now: dt.datetime) -> dict[st
     clean["is_owner"] = bool(data.get("is_owner"))
     clean["read_back_confirmed"] = bool(data.get("read_back_confirmed"))
     clean["level"] = str(data.get("level") or "")
-    # Related records must belong to the same project.
-    related = (
-        ("resident_id", Resident.objects.filter(project_id=project_id)),
-        ("unit_id", Unit.objects.filter(building__project_id=project_id)),
-        ("target_department_id", Department.objects.filter(project_id=project_id)),
-        (
-            "target_staff_id",
-            Staff.objects.filter(memberships__project_id=project_id, memberships__is_active=True),
-        ),
-        (
-            "handler_id",
-            Staff.objects.filter(memberships__project_id=project_id, memberships__is_active=True),
-        ),
-    )
-    for name, queryset in related:
+    lookup = lookup or _lookup_each(project_id)
+    for name in RELATED:
         pk = _pk(data.get(name))
         if pk is None:
             clean[name] = None
             continue
-        obj = queryset.filter(pk=pk).first()
+        obj = lookup(name, pk) if pk != -1 else None
         if obj is None:
             errors[name] = [_("Not found in this project")]
         clean[name] = obj
@@ -197,8 +231,9 @@ def receive(
 
 def _nearest_started(complaint: Complaint, started: list[Deadline]) -> None:
     """Give the new complaint the `next_due_*` attributes the list selectors annotate, from the
-    timers just started (its only open ones), so the answer reads no deadline back."""
-    nearest = min(started, key=lambda d: (d.due_at, d.pk), default=None)
+    timers just started (its only open ones), so the answer reads no deadline back. On a tie
+    the first started wins (the lowest id, as the selectors order)."""
+    nearest = min(started, key=lambda d: d.due_at, default=None)
     complaint.next_due_at = nearest.due_at if nearest else None
     complaint.next_due_label = nearest.label if nearest else ""
     complaint.next_due_overdue = None
@@ -218,6 +253,40 @@ def _register_once(
     # The project's policy settings once (not again through `policy_for`).
     settings = project_settings(project)
     version = latest_version(project.company_id, settings.code)
+    policy = policy_of(version, working_hours=settings.count_working_hours)
+    complaint = _build(
+        actor=actor,
+        project=project,
+        clean=clean,
+        received_at=now,
+        version=version,
+        policy=policy,
+        handler_for=lambda roles, exclude: designated_handler(
+            project=project, roles=roles, receiver=actor, exclude=exclude
+        ),
+    )
+    complaint.number = next_number(project=project, key="complaint", on=timezone.localdate(now))
+    complaint.save()
+    _received_event(complaint, actor=actor, version=version).save(force_insert=True)
+    started = timers.start(complaint, policy, event=EVENT_RECEIVED, at=now, fresh=True)
+    _nearest_started(complaint, started)
+    return complaint
+
+
+def _build(
+    *,
+    actor: Staff,
+    project: Project,
+    clean: dict[str, Any],
+    received_at: dt.datetime,
+    version: PolicyVersion,
+    policy: Policy,
+    handler_for: Callable[[tuple[str, ...], Staff | None], Staff | None],
+) -> Complaint:
+    """The new, unsaved and unnumbered complaint of checked fields `clean`: its level (given or
+    the policy's default, raised by the major criteria, R-COMPLAINT-08), routing and handler
+    (`handler_for(roles, person complained about)`, R-COMPLAINT-02/70) and severity.
+    ValidationFailed when the policy refuses it."""
     complaint = Complaint(
         project=project,
         policy=version,
@@ -240,14 +309,13 @@ def _register_once(
         target_role=clean["target_role"],
         target_staff=clean["target_staff_id"],
         major_flags=clean["major_flags"],
-        received_at=now,
+        received_at=received_at,
         received_by=actor,
-        in_working_time=is_working_time(calendar_for(project.pk), now),
+        in_working_time=is_working_time(calendar_for(project.pk), received_at),
         read_back_confirmed=clean["read_back_confirmed"],
         steps_checked=clean["steps_checked"],
         handler=clean["handler_id"],
     )
-    policy = policy_of(version, working_hours=settings.count_working_hours)
     try:
         level = level_for(policy, chosen=clean["level"] or None, flags=clean["major_flags"])
         routed = route(policy, level=level, target_role=clean["target_role"] or None)
@@ -272,20 +340,26 @@ def _register_once(
     if errors:
         raise ValidationFailed(fields=errors)
     if complaint.handler is None:
-        complaint.handler = designated_handler(
-            project=project, roles=routed.handler_roles, receiver=actor, exclude=target
-        )
+        complaint.handler = handler_for(routed.handler_roles, target)
     complaint.level = level if is_complaint else ""
     complaint.severity = unified_severity(
         policy, kind=complaint.kind, level=complaint.level or None, outcome=None
     )
-    complaint.number = next_number(project=project, key="complaint", on=timezone.localdate(now))
-    complaint.save()
-    record_event(
+    return complaint
+
+
+def _received_event(
+    complaint: Complaint,
+    *,
+    actor: Staff,
+    version: PolicyVersion,
+    extra: dict[str, Any] | None = None,
+) -> TimelineEvent:
+    return new_event(
         entity=complaint,
         action="complaint.received",
         actor=actor,
-        project_id=project.pk,
+        project_id=complaint.project_id,
         to_state=State.RECEIVED,
         note=complaint.subject,
         data={
@@ -294,12 +368,146 @@ def _register_once(
             "channel": complaint.channel,
             "policy": f"{version.code} v{version.version}",
             "in_working_time": complaint.in_working_time,
+            **(extra or {}),
         },
-        at=now,
+        at=complaint.received_at,
     )
-    started = timers.start(complaint, policy, event=EVENT_RECEIVED, at=now, fresh=True)
-    _nearest_started(complaint, started)
-    return complaint
+
+
+# --- a batch ------------------------------------------------------------------------------------
+BATCH_MAX = 100
+# How far back a paper register may be entered (补录): the monthly table of the 27th
+# (R-COMPLAINT-27 reports) must not change under the manager's feet long after the fact.
+BACKFILL_WINDOW = dt.timedelta(days=7)
+
+
+def _received_time(value: Any, now: dt.datetime) -> dt.datetime:
+    """When the customer reached us for a backfilled item (补录): not in the future, not older
+    than `BACKFILL_WINDOW`; none → now."""
+    if value in (None, ""):
+        return now
+    if not isinstance(value, dt.datetime):
+        raise ValidationFailed(fields={"received_at": [_("Enter a valid date and time")]})
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if value > now + dt.timedelta(minutes=5):
+        raise ValidationFailed(
+            fields={"received_at": [_("The time received cannot be in the future")]}
+        )
+    if value < now - BACKFILL_WINDOW:
+        raise ValidationFailed(
+            fields={
+                "received_at": [
+                    _("A paper register can be entered up to %(n)s days later")
+                    % {"n": BACKFILL_WINDOW.days}
+                ]
+            }
+        )
+    return value
+
+
+@transaction.atomic
+def receive_many(
+    *,
+    actor: Staff,
+    project_id: Any,
+    items: Sequence[dict[str, Any]],
+    at: dt.datetime | None = None,
+) -> list[Complaint]:
+    """受理 of up to `BATCH_MAX` matters at once (R-COMPLAINT-01): a hotline or mini-program
+    hand-over, or a paper register entered after an outage (补录, each item's `received_at`:
+    when the customer really reached us, so its timers run from then, R-COMPLAINT-18/34/43).
+
+    Every item is checked exactly as a single intake (`receive`); any problem rejects the whole
+    batch with the item's fields named `items.<n>.<field>` and nothing is written. Numbers are
+    consecutive in the order given (gap-free, R-GEN-03); the records, their timeline events
+    and timers are inserted in bulk."""
+    now = at or timezone.now()
+    project = access.get_project_for(actor, project_id, P.HANDLE_COMPLAINTS)
+    if not items:
+        raise ValidationFailed(fields={"items": [_("Enter at least one matter")]})
+    if len(items) > BATCH_MAX:
+        raise ValidationFailed(
+            fields={"items": [_("At most %(n)s matters at a time") % {"n": BATCH_MAX}]}
+        )
+    with calendars_cached():
+        settings = project_settings(project)
+        version = latest_version(project.company_id, settings.code)
+        policy = policy_of(version, working_hours=settings.count_working_hours)
+        lookup = _lookup_preloaded(project.pk, items)
+        handlers: dict[tuple[tuple[str, ...], int | None], Staff | None] = {}
+
+        def handler_for(roles: tuple[str, ...], exclude: Staff | None) -> Staff | None:
+            key = (roles, exclude.pk if exclude else None)
+            if key not in handlers:
+                handlers[key] = designated_handler(
+                    project=project, roles=roles, receiver=actor, exclude=exclude
+                )
+            return handlers[key]
+
+        errors: dict[str, list[Any]] = {}
+        complaints: list[Complaint] = []
+        for index, item in enumerate(items):
+            data = dict(item)
+            problems: dict[str, list[Any]] = {}
+            try:
+                received_at = _received_time(data.pop("received_at", None), now)
+            except ValidationFailed as exc:
+                problems = {**exc.fields}
+                received_at = now  # the item's other fields are still checked
+            try:
+                clean = validate(project.pk, data, now, lookup)
+                complaint = _build(
+                    actor=actor,
+                    project=project,
+                    clean=clean,
+                    received_at=received_at,
+                    version=version,
+                    policy=policy,
+                    handler_for=handler_for,
+                )
+            except ValidationFailed as exc:
+                problems = {**problems, **exc.fields}
+            if problems:
+                for field, messages in problems.items():
+                    errors[f"items.{index}.{field}"] = messages
+            else:
+                complaints.append(complaint)
+        if errors:
+            raise ValidationFailed(fields=errors)
+        _number_in_order(project, complaints)
+        Complaint.objects.bulk_create(complaints)  # sets the ids (PostgreSQL, SQLite ≥ 3.35)
+        chooser = timers.escalation_chooser(project.pk, policy)
+        events, rows = [], []
+        for complaint in complaints:
+            backfilled = complaint.received_at < now - dt.timedelta(minutes=5)
+            extra = {"entered_at": now.isoformat()} if backfilled else None
+            events.append(_received_event(complaint, actor=actor, version=version, extra=extra))
+            started = timers.planned(
+                complaint,
+                policy,
+                event=EVENT_RECEIVED,
+                at=complaint.received_at,
+                escalate_to=chooser,
+            )
+            _nearest_started(complaint, started)
+            rows += started
+        bulk.insert_rows(TimelineEvent, events)
+        bulk.insert_rows(Deadline, rows)
+    return complaints
+
+
+def _number_in_order(project: Project, complaints: list[Complaint]) -> None:
+    """Consecutive numbers in the order given, from the counter of each item's year."""
+    by_year: dict[int, list[Complaint]] = {}
+    for complaint in complaints:
+        by_year.setdefault(timezone.localdate(complaint.received_at).year, []).append(complaint)
+    for year, group in sorted(by_year.items()):
+        numbers = next_numbers(
+            project=project, key="complaint", count=len(group), on=dt.date(year, 1, 1)
+        )
+        for complaint, number in zip(group, numbers, strict=True):
+            complaint.number = number
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from django.utils import timezone
@@ -77,32 +77,41 @@ ESCALATION_SLOTS = (Slot.SUPERVISOR, Slot.MANAGER, Slot.EXECUTIVE)
 
 
 def _escalate_to(complaint: Complaint, policy: Policy) -> Staff | None:
-    """The first active staff member of the project holding the supervisor's, else the
-    manager's, else the executive's slot (never the handler): one query for the three slots
+    return escalation_chooser(complaint.project_id, policy)(complaint)
+
+
+def escalation_chooser(project_id: int, policy: Policy) -> Callable[[Complaint], Staff | None]:
+    """Who a complaint of the project escalates to: the first active staff member holding the
+    supervisor's, else the manager's, else the executive's slot (never the complaint's
+    handler). One query for the three slots, whatever the number of complaints asked about
     (same choice as `engine.staff_in_slot` slot by slot: the lowest id within a slot)."""
     codes = {slot: set(policy.roles_for(slot)) for slot in ESCALATION_SLOTS}
     wanted = set().union(*codes.values())
     if not wanted:
-        return None
-    holders = (
+        return lambda complaint: None
+    holders = list(
         Membership.objects.filter(
-            project_id=complaint.project_id,
+            project_id=project_id,
             is_active=True,
             role__code__in=wanted,
             staff__is_active=True,
         )
-        .exclude(staff_id=complaint.handler_id or 0)
         .select_related("staff", "role")
         .order_by("staff_id")
     )
-    by_code: dict[str, Staff] = {}
-    for membership in holders:
-        by_code.setdefault(membership.role.code, membership.staff)
-    for slot in ESCALATION_SLOTS:
-        found = [by_code[code] for code in codes[slot] if code in by_code]
-        if found:
-            return min(found, key=lambda person: person.pk)
-    return None
+
+    def choose(complaint: Complaint) -> Staff | None:
+        by_code: dict[str, Staff] = {}
+        for membership in holders:
+            if membership.staff_id != complaint.handler_id:
+                by_code.setdefault(membership.role.code, membership.staff)
+        for slot in ESCALATION_SLOTS:
+            found = [by_code[code] for code in codes[slot] if code in by_code]
+            if found:
+                return min(found, key=lambda person: person.pk)
+        return None
+
+    return choose
 
 
 def _responsible(complaint: Complaint) -> Staff | None:
@@ -122,6 +131,42 @@ def start(
     """Store the timers that `event` starts (inside the caller's transaction); with `only`,
     just those of these keys. `fresh`: the complaint was created in this transaction (see
     `deadlines.set_deadline`)."""
+    rows = planned(
+        complaint, policy, event=event, at=at, agreed_deadline=agreed_deadline, only=only
+    )
+    if fresh:
+        for row in rows:
+            row.save(force_insert=True)
+        return rows
+    return [
+        deadlines.set_deadline(
+            entity=complaint,
+            project_id=row.project_id,
+            kind=row.kind,
+            label=row.label,
+            starts_at=row.starts_at,
+            due_at=row.due_at,
+            explanation=row.explanation,
+            responsible=row.responsible,
+            escalate_to=row.escalate_to,
+        )
+        for row in rows
+    ]
+
+
+def planned(
+    complaint: Complaint,
+    policy: Policy,
+    *,
+    event: str,
+    at: dt.datetime,
+    agreed_deadline: dt.datetime | None = None,
+    only: Iterable[str] | None = None,
+    escalate_to: Callable[[Complaint], Staff | None] | None = None,
+) -> list[Deadline]:
+    """The unsaved timer rows `event` starts on `complaint` (`start` stores them; a batch
+    intake inserts the rows of all its complaints at once, with `escalate_to` answering from
+    memory who each one escalates to)."""
     cal = calendar_for(complaint.project_id)
     level = complaint.level or policy.default_level
     started = timers_on(
@@ -138,10 +183,10 @@ def start(
         started = [timer for timer in started if timer.key in keys]
     if not started:
         return []
-    escalate_to = _escalate_to(complaint, policy)
+    escalation = (escalate_to or (lambda c: _escalate_to(c, policy)))(complaint)
     responsible = _responsible(complaint)
     return [
-        deadlines.set_deadline(
+        deadlines.new_deadline(
             entity=complaint,
             project_id=complaint.project_id,
             kind=kind_of(timer.key),
@@ -150,8 +195,7 @@ def start(
             due_at=max(timer.due.at, at),
             explanation=timer.due.explanation,
             responsible=responsible,
-            escalate_to=escalate_to,
-            fresh=fresh,
+            escalate_to=escalation,
         )
         for timer in started
     ]

@@ -260,3 +260,46 @@ def test_twenty_clerks_receiving_at_once_get_twenty_gap_free_numbers(
     for pk in stored:
         complaint = Complaint.objects.get(pk=pk)
         assert timeline_of(complaint).filter(action="complaint.received").count() == 1
+
+
+def test_batches_and_single_intakes_at_once_get_consecutive_gap_free_numbers(
+    pcs_team: dict[str, Staff], community: Project
+) -> None:
+    """R-GEN-03: a batch takes its block of numbers under the same counter lock as one intake;
+    four batches of ten and four single intakes at once leave no gap and no duplicate, and each
+    batch's numbers are consecutive in the order given."""
+    clerks = 8
+    start = threading.Barrier(clerks)
+    results: list[Any] = [None] * clerks
+
+    def item(n: int, i: int) -> dict[str, Any]:
+        return {"kind": "complaint", "channel": "phone", "complainant_name": f"业主{n}-{i}",
+                "content": f"第{n}批第{i}条"}  # fmt: skip
+
+    def clerk(n: int) -> Callable[[], list[Complaint]]:
+        def call() -> list[Complaint]:
+            actor = _fresh(pcs_team["butler"])
+            start.wait(timeout=30)
+            if n % 2:
+                data = item(n, 0)
+                return [intake.receive(actor=actor, project_id=community.pk, data=data, at=WORKING)]
+            items = [item(n, i) for i in range(10)]
+            return intake.receive_many(
+                actor=actor, project_id=community.pk, items=items, at=WORKING
+            )
+
+        return call
+
+    threads = [_in_thread(clerk(n), results, n) for n in range(clerks)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    assert all(isinstance(r, list) for r in results), results
+    numbers = sorted(c.number for r in results for c in r)
+    assert numbers == [f"TS-2026-{n:06d}" for n in range(1, 45)]
+    for batch in results[::2]:
+        seqs = [int(c.number[-6:]) for c in batch]
+        assert seqs == list(range(seqs[0], seqs[0] + 10))
+    assert Complaint.objects.count() == 44

@@ -81,28 +81,17 @@ def set_deadline(
     entity was created in that same transaction (intake), so it has no open timer to cancel and
     no concurrent writer: the row is inserted directly (one statement instead of four).
     """
-    errors: dict[str, list[Any]] = {}
-    for name, value in (("starts_at", starts_at), ("due_at", due_at)):
-        if timezone.is_naive(value):
-            errors[name] = [_("Enter a date and time with a time zone")]
-    if not errors and due_at < starts_at:
-        errors["due_at"] = [_("The due time cannot be before the start")]
-    if not 0 <= lead_ratio <= 1:
-        errors["lead_ratio"] = [_("Enter a share between 0 and 1")]
-    if errors:
-        raise ValidationFailed(fields=errors)
-    remind_at = due_at - (due_at - starts_at) * lead_ratio
-    row = Deadline(
+    row = new_deadline(
+        entity=entity,
         project_id=project_id,
         kind=kind,
-        label=str(label)[:100],
+        label=label,
         starts_at=starts_at,
         due_at=due_at,
-        remind_at=remind_at,
-        explanation=str(explanation),
+        explanation=explanation,
         responsible=responsible,
         escalate_to=escalate_to,
-        **_entity_filter(entity),
+        lead_ratio=lead_ratio,
     )
     if fresh:
         row.save(force_insert=True)
@@ -115,6 +104,46 @@ def set_deadline(
     except IntegrityError:
         # Another transaction set the same timer at the same moment (one open per kind).
         raise Conflict() from None
+
+
+def new_deadline(
+    *,
+    entity: models.Model,
+    project_id: int,
+    kind: str,
+    label: str,
+    starts_at: dt.datetime,
+    due_at: dt.datetime,
+    explanation: str = "",
+    responsible: Staff | None = None,
+    escalate_to: Staff | None = None,
+    lead_ratio: float = DEFAULT_LEAD_RATIO,
+) -> Deadline:
+    """The checked, unsaved deadline row `set_deadline` stores (a batch intake inserts the rows
+    of new entities in one statement)."""
+    errors: dict[str, list[Any]] = {}
+    for name, value in (("starts_at", starts_at), ("due_at", due_at)):
+        if timezone.is_naive(value):
+            errors[name] = [_("Enter a date and time with a time zone")]
+    if not errors and due_at < starts_at:
+        errors["due_at"] = [_("The due time cannot be before the start")]
+    if not 0 <= lead_ratio <= 1:
+        errors["lead_ratio"] = [_("Enter a share between 0 and 1")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    remind_at = due_at - (due_at - starts_at) * lead_ratio
+    return Deadline(
+        project_id=project_id,
+        kind=kind,
+        label=str(label)[:100],
+        starts_at=starts_at,
+        due_at=due_at,
+        remind_at=remind_at,
+        explanation=str(explanation),
+        responsible=responsible,
+        escalate_to=escalate_to,
+        **_entity_filter(entity),
+    )
 
 
 def meet_deadline(

@@ -50,10 +50,18 @@ def next_number(*, project: Project, key: str, on: dt.date | None = None) -> str
     counter stays locked until that transaction ends, and rolls back with it. Unknown `key` →
     ValidationFailed.
     """
+    return next_numbers(project=project, key=key, on=on, count=1)[0]
+
+
+def next_numbers(*, project: Project, key: str, count: int, on: dt.date | None = None) -> list[str]:
+    """`count` consecutive numbers of form `key` (a batch intake numbers its records in the
+    order given): one locked counter update for all of them, same rules as `next_number`."""
     if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError(
             "next_number() must run inside the transaction that saves the numbered record"
         )
+    if count < 1:
+        return []
     doc_type = _document_type(project, key)
     year = (on or timezone.localdate()).year
     counters = DocumentCounter.objects.select_for_update(no_key=True).filter(
@@ -68,11 +76,13 @@ def next_number(*, project: Project, key: str, on: dt.date | None = None) -> str
             ignore_conflicts=True,
         )
         counter = counters.get()
-    counter.last_value += 1  # safe read-modify-write: the row is locked until commit
+    first = counter.last_value + 1
+    counter.last_value += count  # safe read-modify-write: the row is locked until commit
     counter.save(update_fields=["last_value"])
-    return format_number(
-        code=doc_type.code, year=year, seq=counter.last_value, digits=doc_type.digits
-    )
+    return [
+        format_number(code=doc_type.code, year=year, seq=seq, digits=doc_type.digits)
+        for seq in range(first, counter.last_value + 1)
+    ]
 
 
 def record_name(*, project: Project, key: str) -> str:

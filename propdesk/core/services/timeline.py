@@ -35,7 +35,35 @@ def record_event(
     at: dt.datetime | None = None,
 ) -> TimelineEvent:
     """Append one event to `entity`'s timeline (actor, role, time, action, from → to, note, data)."""
-    return TimelineEvent.objects.create(
+    event = new_event(
+        entity=entity,
+        action=action,
+        actor=actor,
+        project_id=project_id,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        data=data,
+        at=at,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def new_event(
+    *,
+    entity: models.Model,
+    action: str,
+    actor: Staff | None,
+    project_id: int | None,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> TimelineEvent:
+    """The unsaved event `record_event` appends (a batch intake inserts many in one statement)."""
+    return TimelineEvent(
         project_id=project_id,
         content_type=ContentType.objects.get_for_model(entity),
         object_id=str(entity.pk),

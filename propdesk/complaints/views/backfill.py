@@ -1,0 +1,69 @@
+"""The paper register entered later (纸质登记补录): the Excel template to fill in and the upload
+that receives every row in one batch, or shows each problem by row and column and receives
+nothing (R-COMPLAINT-01)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from propdesk.complaints import forms
+from propdesk.complaints.services import policies, register_import
+from propdesk.complaints.views.pages import actor_of, module_tabs, project_id_of
+from propdesk.core import access, exports
+from propdesk.core import permissions as P
+from propdesk.core.views.common import staff_view
+
+
+@require_GET
+@staff_view
+def register_template(request: HttpRequest) -> HttpResponse:
+    """The empty register: the paper form's columns, the project policy's levels."""
+    access.require(actor_of(request), project_id_of(request), P.HANDLE_COMPLAINTS)
+    policy = policies.policy_of(policies.current_version(request.project))  # type: ignore[attr-defined]
+    return exports.xlsx_response(
+        register_import.template_workbook(policy), f"{_('Paper register')}.xlsx"
+    )
+
+
+@staff_view
+def register_upload(request: HttpRequest) -> HttpResponse:
+    """Upload the filled-in register: all rows received with consecutive numbers, or none."""
+    actor, project_id = actor_of(request), project_id_of(request)
+    access.require(actor, project_id, P.HANDLE_COMPLAINTS)
+    received, problems, status = [], [], 200
+    if request.method == "POST":
+        form = forms.RegisterUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            policy = policies.policy_of(policies.current_version(request.project))  # type: ignore[attr-defined]
+            try:
+                received = register_import.receive(
+                    actor=actor,
+                    project_id=project_id,
+                    policy=policy,
+                    content=form.cleaned_data["file"].read(),
+                )
+            except register_import.RegisterRefused as exc:
+                problems, status = exc.problems, 422
+            else:
+                messages.success(
+                    request,
+                    _("{count} matters registered: {first} to {last}").format(
+                        count=len(received), first=received[0].number, last=received[-1].number
+                    ),
+                )
+                form = forms.RegisterUploadForm()
+        else:
+            status = 422
+    else:
+        form = forms.RegisterUploadForm()
+    context = {
+        "form": form,
+        "received": received,
+        "problems": problems,
+        **module_tabs(request, "new"),
+    }
+    return render(request, "complaints/register_import.html", context, status=status)
