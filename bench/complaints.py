@@ -3,6 +3,7 @@ timer due, then the figures issue 3 asks for, measured in-process.
 
     .venv/bin/python bench/complaints.py [--count 100000] [--due N] [--projects 10]
                                          [--intake 500] [--iterations 50] [--keep]
+                                         [--batch-intake 2000] [--batch-size 100]
                                          [--clients 8] [--no-serve]
 
 Database: the environment's. With DATABASE_URL set (PostgreSQL) that database is used; it must
@@ -20,7 +21,9 @@ complaints have timers due in the coming days; the rest are closed or archived.
 
 Printed figures (wall-clock of one process, Django test client, no network):
 - intake throughput through the API: `--intake` POSTs to /api/v1/complaints with a bearer
-  token (each one is the real intake service: number, policy, timers, timeline);
+  token (each one is the real intake service: number, policy, timers, timeline), and
+  `--batch-intake` items through /api/v1/complaints/batch in POSTs of `--batch-size` (the same
+  rules per item, written in bulk);
 - p50 / p95 latency and SQL query count of the queue page (/complaints/), the list API
   (/api/v1/complaints) and the queue API (/api/v1/complaints/queue), as a handler who works in
   every project;
@@ -55,6 +58,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = 5000
+BATCH_CLIENTS = 2  # batch POSTs at once against the served process
 POLICIES = ("PCS", "LH", "CM", "SO")
 HANDLER_ROLE = {"PCS": "butler", "LH": "club_staff", "CM": "dispatch", "SO": "salesperson"}
 MANAGER_ROLE = {
@@ -104,6 +108,7 @@ def _peak_mib() -> float:
 def _environment(args: argparse.Namespace) -> tuple[str, str | None]:
     """Point Django at the database to use; returns (description, temp dir to remove)."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "propdesk.settings"
+    os.environ.setdefault("PROPDESK_LOG_LEVEL", "WARNING")  # not a log line per request
     sys.path.insert(0, str(ROOT))
     if os.environ.get("DATABASE_URL"):
         return f"DATABASE_URL ({os.environ['DATABASE_URL'].split('@')[-1]})", None
@@ -415,6 +420,54 @@ def _intake(client: Any, token: str, project_id: int, count: int) -> dict[str, A
     }
 
 
+def _batch_body(project_id: int, first: int, size: int) -> dict[str, Any]:
+    return {
+        "project": project_id,
+        "items": [
+            {
+                "kind": "complaint",
+                "channel": "phone",
+                "complainant_name": "基准业主",
+                "phone": "13912345678",
+                "content": f"基准批量受理 {first + i}：楼上漏水",
+            }
+            for i in range(size)
+        ],
+    }
+
+
+def _intake_batch(
+    client: Any, token: str, project_id: int, count: int, size: int
+) -> dict[str, Any]:
+    """`count` intakes as POST /api/v1/complaints/batch of `size` items each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    headers = {"Authorization": f"Bearer {token}"}
+    batches = max(1, count // size)
+    started, cpu_started = time.perf_counter(), time.process_time()
+    for n in range(batches):
+        with CaptureQueriesContext(connection) as counting:
+            response = client.post(
+                "/api/v1/complaints/batch",
+                _batch_body(project_id, n * size, size),
+                content_type="application/json",
+                headers=headers,
+            )
+        if response.status_code != 201:
+            raise RuntimeError(f"POST /api/v1/complaints/batch answered {response.status_code}")
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    items = batches * size
+    return {
+        "items": items,
+        "size": size,
+        "seconds": elapsed,
+        "per_second": items / elapsed,
+        "cpu_per_second": items / cpu if cpu else float("inf"),
+        "queries": len(counting.captured_queries),
+    }
+
+
 def _intake_service(people: dict[str, Any], count: int) -> dict[str, Any]:
     """The intake service itself (validation, number, policy, timers, timeline), no HTTP."""
     from propdesk.complaints.services import intake
@@ -460,7 +513,14 @@ def _proc_mib(pid: int, field: str) -> float:
 
 
 def _served(
-    raw_token: str, session: str, project_id: int, intake: int, clients: int, iterations: int
+    raw_token: str,
+    session: str,
+    project_id: int,
+    intake: int,
+    clients: int,
+    iterations: int,
+    batch_intake: int,
+    batch_size: int,
 ) -> dict[str, Any]:
     """Start `propdesk serve --no-worker` (uvicorn, one process) on this database, time intake
     with `clients` concurrent HTTP clients and the three list GETs over HTTP, and read the
@@ -475,7 +535,6 @@ def _served(
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "propdesk.settings", "PYTHONPATH": str(ROOT)}
-    env.setdefault("PROPDESK_LOG_LEVEL", "WARNING")
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and CLI
         [
             sys.executable,
@@ -555,6 +614,24 @@ def _served(
         results["rss_idle"] = rss_idle
         results["rss"] = _proc_mib(process.pid, "VmRSS")
         results["hwm"] = _proc_mib(process.pid, "VmHWM")
+
+        # Then the batch API, from BATCH_CLIENTS at once (a hotline hand-over and a paper
+        # register), its memory read separately.
+        def post_batch(n: int) -> int:
+            body = json.dumps(_batch_body(project_id, n * batch_size, batch_size)).encode()
+            headers = {**api, "Content-Type": "application/json"}
+            return _http(f"{base}/api/v1/complaints/batch", data=body, headers=headers)[0]
+
+        batches = max(1, batch_intake // batch_size)
+        started = time.perf_counter()
+        with ThreadPoolExecutor(BATCH_CLIENTS) as pool:
+            batch_statuses = list(pool.map(post_batch, range(batches)))
+        batch_s = time.perf_counter() - started
+        results["batch_items"] = batches * batch_size
+        results["batch_per_second"] = batches * batch_size / batch_s
+        results["batch_errors"] = sum(1 for s in batch_statuses if s != 201)
+        results["batch_rss"] = _proc_mib(process.pid, "VmRSS")
+        results["batch_hwm"] = _proc_mib(process.pid, "VmHWM")
         return results
     finally:
         process.send_signal(signal.SIGTERM)
@@ -610,6 +687,10 @@ def main() -> int:
     parser.add_argument("--due", type=int, default=None, help="of which with a due timer (10 %%)")
     parser.add_argument("--projects", type=int, default=10)
     parser.add_argument("--intake", type=int, default=500, help="API POSTs to time")
+    parser.add_argument(
+        "--batch-intake", type=int, default=2000, help="items to receive through the batch API"
+    )
+    parser.add_argument("--batch-size", type=int, default=100, help="items per batch POST")
     parser.add_argument("--iterations", type=int, default=50, help="timed GETs per case")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument(
@@ -695,6 +776,15 @@ def main() -> int:
                 f"intake service without HTTP: {service['per_second']:.0f}/s "
                 f"(per CPU second {service['cpu_per_second']:.0f}/s)"
             )
+            batch = _intake_batch(
+                api, raw, people["projects"][0]["project"].pk, args.batch_intake, args.batch_size
+            )
+            print(
+                f"intake via the batch API: {batch['items']} items in batches of "
+                f"{batch['size']} in {batch['seconds']:.2f} s = {batch['per_second']:.0f}/s "
+                f"(per CPU second {batch['cpu_per_second']:.0f}/s), {batch['queries']} queries "
+                f"per batch"
+            )
 
         auth = {"Authorization": f"Bearer {raw}"}
         cases = [
@@ -733,6 +823,8 @@ def main() -> int:
                 args.intake,
                 args.clients,
                 args.iterations,
+                args.batch_intake,
+                args.batch_size,
             )
             if "note" in served:
                 print(f"web process: {served['note']}")
@@ -753,6 +845,12 @@ def main() -> int:
                 print(
                     f"  web process memory: RSS {served['rss_idle']:.0f} MiB started, "
                     f"{served['rss']:.0f} MiB after the requests, peak {served['hwm']:.0f} MiB"
+                )
+                print(
+                    f"  then the batch API from {BATCH_CLIENTS} clients: "
+                    f"{served['batch_items']} items = {served['batch_per_second']:.0f}/s "
+                    f"({served['batch_errors']} errors); RSS {served['batch_rss']:.0f} MiB "
+                    f"after, peak {served['batch_hwm']:.0f} MiB"
                 )
 
         sweep = _sweep(now + dt.timedelta(seconds=1))
