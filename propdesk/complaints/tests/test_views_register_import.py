@@ -156,7 +156,9 @@ def test_upload_with_mistakes_names_row_and_column_and_registers_nothing(
     problems = re.search(r'id="register-problems".*?</table>', body, re.S)
     assert problems, "no problem table"
     cells = [
-        tuple(re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S))
+        tuple(
+            re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)
+        )
         for r in re.findall(r"<tr>(.*?)</tr>", problems.group(0), re.S)
     ]
     # the cells the reader cannot understand are named first, before any rule is checked
@@ -190,12 +192,16 @@ def test_upload_with_mistakes_names_row_and_column_and_registers_nothing(
     assert not DocumentCounter.objects.filter(last_value__gt=0).exists()
 
 
-def test_upload_that_is_no_workbook_or_lacks_columns_is_refused(client, pcs_team, community) -> None:
+def test_upload_that_is_no_workbook_or_lacks_columns_is_refused(
+    client, pcs_team, community
+) -> None:
     login(client, pcs_team["butler"])
     not_excel = client.post(PAGE, {"file": SimpleUploadedFile("a.xlsx", b"not a workbook")})
     assert not_excel.status_code == 422
     assert "这不是Excel工作簿（.xlsx），请下载模板" in not_excel.content.decode()
-    no_content = client.post(PAGE, {"file": _workbook([["x"]], headers=["客户姓名", "类别", "渠道"])})
+    no_content = client.post(
+        PAGE, {"file": _workbook([["x"]], headers=["客户姓名", "类别", "渠道"])}
+    )
     assert no_content.status_code == 422
     assert "缺少列：内容" in no_content.content.decode()
     empty = client.post(PAGE, {"file": _workbook([])})
