@@ -403,7 +403,8 @@ def _received_time(value: Any, now: dt.datetime) -> dt.datetime:
                 ]
             }
         )
-    return value
+    received: dt.datetime = value
+    return received
 
 
 @transaction.atomic

@@ -195,8 +195,8 @@ def _header(rows: list[tuple[Any, ...]]) -> tuple[int, list[tuple[int, Column]]]
             continue
         missing = [h for h in REQUIRED if h not in names]
         if missing:
-            message = _("Columns missing: %(c)s") % {"c": "、".join(missing)}
-            raise RegisterRefused([Problem(0, "", (str(message),))])
+            missing_text = _("Columns missing: %(c)s") % {"c": "、".join(missing)}
+            raise RegisterRefused([Problem(0, "", (str(missing_text),))])
         return at, [(i, by_header[name]) for i, name in enumerate(names) if name in by_header]
     message = _("The header row of the template was not found; download the template")
     raise RegisterRefused([Problem(0, "", (str(message),))])
@@ -238,13 +238,10 @@ def _convert(column: Column, value: Any, policy: Policy, units: dict[str, int | 
         return None
     text = str(value).strip()
     if column.kind == "datetime":
-        if isinstance(value, dt.datetime):
-            moment = value
-        else:
-            moment = next((m for f in DATETIME_FORMATS if (m := _parse(text, f))), None)
-            if moment is None:
-                raise ValueError(_("Write the time as 2026-12-05 14:30"))
-        return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+        parsed = value if isinstance(value, dt.datetime) else _parsed(text)
+        if parsed is None:
+            raise ValueError(_("Write the time as 2026-12-05 14:30"))
+        return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
     if column.kind == "yes_no":
         if text.lower() in YES:
             return True
@@ -268,9 +265,12 @@ def _convert(column: Column, value: Any, policy: Policy, units: dict[str, int | 
     return labels.get(text, text)  # a code typed instead of its label is taken as it is
 
 
-def _parse(text: str, form: str) -> dt.datetime | None:
-    try:
-        # the register's wall time is the project's (Asia/Shanghai)
-        return dt.datetime.strptime(text, form).replace(tzinfo=timezone.get_current_timezone())
-    except ValueError:
-        return None
+def _parsed(text: str) -> dt.datetime | None:
+    """A time written as text in one of DATETIME_FORMATS; the register's wall time is the
+    project's (Asia/Shanghai)."""
+    for form in DATETIME_FORMATS:
+        try:
+            return dt.datetime.strptime(text, form).replace(tzinfo=timezone.get_current_timezone())
+        except ValueError:
+            continue
+    return None
