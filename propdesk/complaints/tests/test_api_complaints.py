@@ -78,6 +78,7 @@ def api(client: Any) -> Any:
 
 # --- intake -------------------------------------------------------------------------------------
 def test_r_complaint_01_intake_via_api_returns_201_with_number(api, pcs_team, community) -> None:
+    # R-COMPLAINT-01
     butler = api(pcs_team["butler"])
     # when the butler registers a visit
     response = butler.post("/complaints", _intake(community, subject="天花板渗水"))
@@ -233,6 +234,7 @@ def test_illegal_action_is_409_and_changes_nothing(api, pcs_team, community) -> 
 
 
 def test_r_complaint_19_missing_reason_is_422_on_the_field(api, pcs_team, community) -> None:
+    # R-COMPLAINT-19
     butler = api(pcs_team["butler"])
     cid = butler.post("/complaints", _intake(community)).json()["id"]
     butler.post(f"/complaints/{cid}/classify", {"level": "general"})
@@ -393,6 +395,7 @@ def test_r_gen_09_engineer_sees_the_phone_masked(api, pcs_team, community, recei
 def test_r_complaint_06_promise_hidden_from_front_line_while_frozen(
     api, pcs_team, community, receive
 ) -> None:
+    # R-COMPLAINT-06
     butler_staff, manager_staff = pcs_team["butler"], pcs_team["manager"]
     complaint = receive(butler_staff, community, major_flags=["compensation"])
     actions.classify(actor=butler_staff, complaint_id=complaint.pk)

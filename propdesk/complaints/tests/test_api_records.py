@@ -161,6 +161,7 @@ def test_r_complaint_32_praise_is_verified_reported_and_commended(api, pcs_team,
 def test_r_complaint_65_group_decision_applies_to_every_complaint(
     api, pcs_team, community, receive
 ) -> None:
+    # R-COMPLAINT-65
     butler = pcs_team["butler"]
     first, second = receive(butler, community), receive(butler, community)
     created = api(butler).post(

@@ -134,6 +134,7 @@ def test_batch_outside_ones_projects_is_404_and_writes_nothing(client, lh_team, 
 def test_r_complaint_34_backfilled_register_runs_its_timers_from_when_received(
     pcs_team, community
 ) -> None:
+    # R-COMPLAINT-34
     butler = pcs_team["butler"]
     # given a call taken on paper on Saturday night during an outage, entered Monday morning
     saturday_night = at(21, 22)

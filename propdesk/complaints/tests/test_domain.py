@@ -93,6 +93,7 @@ def due_at(timers: list[TimerDue]) -> dict[str, dt.datetime]:
 
 # --- intake, flags and levels ---------------------------------------------------------------
 def test_r_complaint_03_each_preset_publishes_its_channels() -> None:
+    # R-COMPLAINT-03
     assert PCS.channels == (
         Channel.CS_DEPARTMENT,
         Channel.OTHER_DEPARTMENT,
@@ -106,6 +107,7 @@ def test_r_complaint_03_each_preset_publishes_its_channels() -> None:
 
 
 def test_r_complaint_06_major_and_compensation_complaints_freeze_promises() -> None:
+    # R-COMPLAINT-06
     # Given a PCS general complaint demanding compensation, before the company's decision
     assert promise_frozen(PCS, level="general", flags={"compensation"}, decision_recorded=False)
     # When the decision is recorded the freeze lifts
@@ -118,6 +120,7 @@ def test_r_complaint_06_major_and_compensation_complaints_freeze_promises() -> N
 
 
 def test_r_complaint_08_every_preset_maps_its_flags_to_its_major_level() -> None:
+    # R-COMPLAINT-08
     assert len(MajorFlag) == 10
     assert LH.major_flags == {
         MajorFlag.GOVERNMENT,
@@ -147,6 +150,7 @@ def test_r_complaint_08_level_for_rejects_an_unknown_chosen_level() -> None:
 
 
 def test_r_complaint_13_lh_levels_and_single_department_warning() -> None:
+    # R-COMPLAINT-13
     assert [(level.code, level.label) for level in LH.levels] == [
         ("general", "一般投诉"),
         ("major", "重大投诉"),
@@ -163,6 +167,7 @@ def test_r_complaint_13_lh_levels_and_single_department_warning() -> None:
 
 
 def test_r_complaint_16_particularly_major_needs_the_chairman_to_close() -> None:
+    # R-COMPLAINT-16
     assert closure_approver_roles(LH, level="particularly_major") == ("chairman",)
     assert closure_approver_roles(LH, level="major") == ()
     # A-CMP-4: chosen by hand; the major flags never lower it
@@ -172,12 +177,14 @@ def test_r_complaint_16_particularly_major_needs_the_chairman_to_close() -> None
 
 
 def test_r_complaint_20_lh_contact_sheets_need_the_marketing_manager() -> None:
+    # R-COMPLAINT-20
     assert LH.contact_sheet_approval is Slot.APPROVER
     assert LH.roles_for(Slot.APPROVER) == ("marketing_manager",)
     assert PCS.contact_sheet_approval is None
 
 
 def test_r_complaint_23_lh_letters_are_cosigned_and_reviewed_by_legal() -> None:
+    # R-COMPLAINT-23
     assert LH.letter_cosign == (Slot.SUPERVISOR, Slot.MANAGER, Slot.DEPARTMENT)
     assert LH.legal_review is True
     assert LH.roles_for(Slot.LEGAL) == ("legal",)
@@ -185,10 +192,12 @@ def test_r_complaint_23_lh_letters_are_cosigned_and_reviewed_by_legal() -> None:
 
 
 def test_r_complaint_41_pcs_phone_intake_is_read_back() -> None:
+    # R-COMPLAINT-41
     assert [p.code for p in PRESETS.values() if p.read_back_required] == ["PCS"]
 
 
 def test_r_complaint_57_cm_major_is_a_valid_complaint_only() -> None:
+    # R-COMPLAINT-57
     assert level_for(CM, chosen=None, flags={MajorFlag.HIGHER_AUTHORITY}) == "major"
     assert level_for(CM, chosen="valid", flags={MajorFlag.SERIOUS_IMPACT}) == "major"
     # 重大 ⊂ 有效: an invalid complaint is not forced to major
@@ -197,6 +206,7 @@ def test_r_complaint_57_cm_major_is_a_valid_complaint_only() -> None:
 
 
 def test_r_complaint_75_so_major_criteria_and_internal_complaints() -> None:
+    # R-COMPLAINT-75
     assert level_for(SO, chosen="minor", flags={MajorFlag.LOSS_OR_INJURY}) == "major"
     assert level_for(SO, chosen="important", flags={MajorFlag.UNRESOLVED_MONTH}) == "major"
     assert level_for(SO, chosen="important", flags={MajorFlag.GOVERNMENT}) == "important"
@@ -218,6 +228,7 @@ def test_r_complaint_77_so_internal_complaints_are_written_and_go_to_sales_admin
 
 # --- routing --------------------------------------------------------------------------------
 def test_r_complaint_70_so_handler_by_level() -> None:
+    # R-COMPLAINT-70
     assert route(SO, level="minor").handler_roles == ("sales_supervisor",)
     assert route(SO, level="important").handler_roles == ("sales_admin_manager",)
     assert route(SO, level="major").handler_roles == ("deputy_gm",)
@@ -236,6 +247,7 @@ def test_r_complaint_70_so_the_higher_of_level_and_target_applies() -> None:
 
 
 def test_r_complaint_74_so_important_and_major_answered_by_sales_admin_or_deputy_gm() -> None:
+    # R-COMPLAINT-74
     assert route(SO, level="minor").replier_roles == ("sales_supervisor",)
     assert route(SO, level="important").replier_roles == ("sales_admin_manager", "deputy_gm")
     assert route(SO, level="major").replier_roles == ("sales_admin_manager", "deputy_gm")
@@ -246,6 +258,7 @@ def test_r_complaint_74_so_important_and_major_answered_by_sales_admin_or_deputy
 
 
 def test_r_complaint_60_cm_major_is_handled_by_the_general_property_manager() -> None:
+    # R-COMPLAINT-60
     assert route(CM, level="major").handler_roles == ("gpm",)
     assert route(CM, level="valid").handler_roles == ("cs_staff", "dispatch")
 
@@ -315,6 +328,7 @@ def test_r_complaint_18_lh_major_complaints_have_no_fixed_reply_timer() -> None:
 
 
 def test_r_complaint_27_lh_major_report_within_24_hours_and_escalation_hops() -> None:
+    # R-COMPLAINT-27
     timers = timers_on(
         LH,
         event=EVENT_CLASSIFIED,
@@ -490,6 +504,7 @@ def test_r_complaint_34_first_response_applies_to_complaints_not_to_praise() -> 
 
 
 def test_r_complaint_43_pcs_transfer_within_20_minutes_of_classification() -> None:
+    # R-COMPLAINT-43
     timers = timers_on(
         PCS,
         event=EVENT_CLASSIFIED,
@@ -537,6 +552,7 @@ def test_r_complaint_44_department_accepts_with_a_rectification_deadline() -> No
 
 
 def test_r_complaint_45_department_unable_reported_to_supervisor_the_same_day() -> None:
+    # R-COMPLAINT-45
     timers = timers_on(
         PCS,
         event=EVENT_DEPARTMENT_UNABLE,
@@ -549,6 +565,7 @@ def test_r_complaint_45_department_unable_reported_to_supervisor_the_same_day() 
 
 
 def test_r_complaint_42_promised_reply_deadline_is_the_promised_one() -> None:
+    # R-COMPLAINT-42
     promised = at(2026, 10, 8, 12)
     timers = timers_on(
         PCS,
@@ -563,6 +580,7 @@ def test_r_complaint_42_promised_reply_deadline_is_the_promised_one() -> None:
 
 
 def test_r_complaint_47_developer_proposal_within_one_week() -> None:
+    # R-COMPLAINT-47
     timers = timers_on(
         PCS,
         event=EVENT_FORWARDED_TO_DEVELOPER,
@@ -580,6 +598,7 @@ def test_r_complaint_47_developer_proposal_within_one_week() -> None:
 
 
 def test_r_complaint_48_pcs_important_complaints_chased_daily() -> None:
+    # R-COMPLAINT-48
     assert next_chase(
         PCS, level="important", last_at=at(2026, 10, 1, 9), agreed_deadline=None, cal=CAL
     ) == Due(
@@ -635,6 +654,7 @@ def test_r_complaint_48_policies_without_chase_rules_return_none() -> None:
 
 
 def test_r_complaint_50_pcs_revisit_within_7_days_after_handling() -> None:
+    # R-COMPLAINT-50
     timers = timers_on(
         PCS,
         event=EVENT_HANDLED,
@@ -657,6 +677,7 @@ def test_r_complaint_50_pcs_revisit_within_7_days_after_handling() -> None:
 
 
 def test_r_complaint_22_lh_periodic_revisit_every_30_days() -> None:
+    # R-COMPLAINT-22
     timers = timers_on(
         LH,
         event=EVENT_HANDLED,
@@ -682,6 +703,7 @@ def test_r_complaint_22_lh_periodic_revisit_every_30_days() -> None:
 
 
 def test_r_complaint_10_reopening_needs_a_rectification_deadline() -> None:
+    # R-COMPLAINT-10
     deadline = at(2026, 10, 12, 12)
     for policy in PRESETS.values():
         timers = timers_on(
@@ -706,6 +728,7 @@ def test_r_complaint_10_reopening_needs_a_rectification_deadline() -> None:
 
 
 def test_r_complaint_73_so_first_handling_opinion_per_level() -> None:
+    # R-COMPLAINT-73
     received = at(2026, 9, 30, 10)
     expected = {
         "minor": at(2026, 10, 3, 10),
@@ -837,6 +860,7 @@ def test_timers_on_rejects_unknown_events_levels_and_naive_times() -> None:
 
 # --- escalation chains, revisits, closure ------------------------------------------------------
 def test_r_complaint_90b_each_preset_has_an_ordered_escalation_chain() -> None:
+    # R-COMPLAINT-90b
     assert [(hop.slot, hop.within) for hop in LH.escalation_chain] == [
         (Slot.SUPERVISOR, Duration(Decimal(24), "clock_hours")),
         (Slot.APPROVER, Duration(Decimal(24), "clock_hours")),
@@ -859,6 +883,7 @@ def test_r_complaint_90b_each_preset_has_an_ordered_escalation_chain() -> None:
 
 
 def test_r_complaint_64_cm_major_complaints_revisited_at_home_by_the_manager() -> None:
+    # R-COMPLAINT-64
     assert revisit_method(CM, level="major") is RevisitMethod.HOME_VISIT
     assert revisit_roles(CM, level="major") == ("cs_manager",)
     assert revisit_method(CM, level="valid") is RevisitMethod.PHONE
@@ -869,6 +894,7 @@ def test_r_complaint_64_cm_major_complaints_revisited_at_home_by_the_manager() -
 
 
 def test_r_complaint_65_cm_group_of_complaints_suggests_a_symposium() -> None:
+    # R-COMPLAINT-65
     assert CM.group_threshold == 2
     assert group_suggestion(CM, linked_count=1) is None
     assert group_suggestion(CM, linked_count=2) == "召集投诉者座谈会，或在小区公布处理情况"
@@ -876,6 +902,7 @@ def test_r_complaint_65_cm_group_of_complaints_suggests_a_symposium() -> None:
 
 
 def test_r_complaint_66_cm_manager_revisit_quotas() -> None:
+    # R-COMPLAINT-66
     assert CM.revisit_quotas == {"cs_manager": 3, "gpm": 1}
     assert quota_shortfalls(CM, done={"cs_manager": 1}) == {"cs_manager": 2, "gpm": 1}
     assert quota_shortfalls(CM, done={"cs_manager": 4, "gpm": 1}) == {}
@@ -886,6 +913,7 @@ def test_r_complaint_66_cm_manager_revisit_quotas() -> None:
 
 
 def test_r_complaint_90d_closure_evidence_per_preset() -> None:
+    # R-COMPLAINT-90d
     assert PCS.closure == ClosureRules(
         customer_signature=True,
         manager_review=True,
@@ -900,6 +928,7 @@ def test_r_complaint_90d_closure_evidence_per_preset() -> None:
 
 
 def test_r_complaint_11_archive_targets() -> None:
+    # R-COMPLAINT-11
     assert {code: p.archive_target for code, p in PRESETS.items()} == {
         "LH": ArchiveTarget.HOUSEHOLD_FILE,
         "PCS": ArchiveTarget.OWNER_ARCHIVE,
@@ -910,6 +939,7 @@ def test_r_complaint_11_archive_targets() -> None:
 
 # --- penalties ------------------------------------------------------------------------------
 def test_r_complaint_79_so_penalties_per_level() -> None:
+    # R-COMPLAINT-79
     assert penalties_for(SO, level="minor") == (Penalty.WARNING, Penalty.WRITTEN_SELF_CRITICISM)
     assert penalties_for(SO, level="important") == (
         Penalty.YELLOW_CARD,
@@ -961,6 +991,7 @@ def test_r_complaint_79_so_penalties_per_level() -> None:
 def test_r_complaint_89_unified_severity_table(
     policy_code: str, level: str | None, kind: Kind, outcome: str | None, severity: int
 ) -> None:
+    # R-COMPLAINT-89
     policy = PRESETS[policy_code]
     assert unified_severity(policy, level=level, kind=kind, outcome=outcome) == severity
 
@@ -982,6 +1013,7 @@ def test_r_complaint_87_four_presets_with_code_and_version() -> None:
 
 
 def test_r_complaint_88_level_taxonomies_in_order() -> None:
+    # R-COMPLAINT-88
     assert {code: [level.label for level in p.levels] for code, p in PRESETS.items()} == {
         "LH": ["一般投诉", "重大投诉", "特别重大投诉"],
         "PCS": ["一般性投诉", "重要投诉", "重大投诉"],
@@ -1010,6 +1042,7 @@ def test_r_complaint_88_forms_of_each_preset() -> None:
 
 
 def test_r_complaint_90a_first_response_and_reply_are_two_timers() -> None:
+    # R-COMPLAINT-90a
     assert [t.key for t in PCS.timers if t.key in {"first_response", "reply"}] == ["first_response"]
     assert [t.key for t in LH.timers if t.key in {"first_response", "reply"}] == ["reply"]
     # A policy may enable both
@@ -1029,6 +1062,7 @@ def test_r_complaint_90a_first_response_and_reply_are_two_timers() -> None:
 
 
 def test_r_complaint_90g_only_so_auto_upgrades() -> None:
+    # R-COMPLAINT-90g
     assert [code for code, p in PRESETS.items() if p.auto_upgrade_after is not None] == ["SO"]
 
 
@@ -1065,12 +1099,14 @@ def test_timer_rule_first_match_wins_and_none_means_no_timer() -> None:
 
 # --- reports (SPEC §20) --------------------------------------------------------------------
 def test_r_complaint_24_25_lh_archive_on_the_25th_and_monthly_table_on_the_27th() -> None:
+    # R-COMPLAINT-24
     assert reports_due_on(LH, dt.date(2026, 9, 24)) == (REPORT_PROGRESS_LOG,)
     assert reports_due_on(LH, dt.date(2026, 9, 25)) == (REPORT_PROGRESS_LOG, REPORT_ARCHIVE)
     assert reports_due_on(LH, dt.date(2026, 9, 27)) == (REPORT_PROGRESS_LOG, REPORT_MONTHLY)
 
 
 def test_r_complaint_51_pcs_weekly_summary_and_monthly_legacy_summary() -> None:
+    # R-COMPLAINT-51
     # Monday 2026-10-05 (a holiday, but reports follow the date, not working time)
     assert reports_due_on(PCS, dt.date(2026, 10, 5)) == (REPORT_WEEKLY,)
     assert reports_due_on(PCS, dt.date(2026, 10, 6)) == ()
@@ -1081,6 +1117,7 @@ def test_r_complaint_51_pcs_weekly_summary_and_monthly_legacy_summary() -> None:
 
 # --- guidance -----------------------------------------------------------------------------------
 def test_r_complaint_81_86_six_steps_in_order() -> None:
+    # R-COMPLAINT-81
     steps = steps_checklist()
     assert [name for name, _text in steps] == ["关注", "聆听", "关键", "行动", "求助", "完成"]
     assert steps[0][1] == "放下手里的工作,面对客户,保持与客户的目光接触"
@@ -1090,6 +1127,7 @@ def test_r_complaint_81_86_six_steps_in_order() -> None:
 
 
 def test_r_gen_12_and_r_complaint_36_40_standard_phrases_verbatim() -> None:
+    # R-GEN-12
     assert GUIDANCE["principles"][0] == "先处理心情,后处理事情"
     assert "礼貌、乐观、热情、友善、耐心、平等" in GUIDANCE["principles"]
     assert GUIDANCE["not_sure"] == ("对不起,您说的这件事我不太清楚,请稍等一下,我马上了解一下",)

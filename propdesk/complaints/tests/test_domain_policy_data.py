@@ -234,6 +234,7 @@ def test_timers_never_fall_due_before_they_start(
 def test_r_complaint_48_next_chase_is_always_after_the_last_one(
     policy: Policy, last: dt.datetime, ahead: int | None, data: st.DataObject
 ) -> None:
+    # R-COMPLAINT-48
     level = data.draw(st.sampled_from(policy.level_codes))
     deadline = None if ahead is None else last + dt.timedelta(hours=ahead)
     due = next_chase(policy, level=level, last_at=last, agreed_deadline=deadline, cal=CAL)
@@ -243,6 +244,7 @@ def test_r_complaint_48_next_chase_is_always_after_the_last_one(
 
 # --- validation -------------------------------------------------------------------------------
 def test_r_complaint_88_presets_are_valid_and_use_the_default_roles() -> None:
+    # R-COMPLAINT-88
     for policy in PRESETS.values():
         assert validate_policy(policy) == []
     # Every role code a preset names is a core role (董事长 included, R-COMPLAINT-16)

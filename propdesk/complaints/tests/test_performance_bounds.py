@@ -138,6 +138,7 @@ def test_intake_post_runs_a_fixed_number_of_queries_and_answers_from_memory(
 def test_r_gen_08_sweep_runs_a_fixed_number_of_statements_per_batch(
     pcs_team, community, django_assert_max_num_queries
 ) -> None:
+    # R-GEN-08
     count = 40
     ids = _many_overdue(community, pcs_team["butler"], pcs_team["manager"], count)
     # per batch: the read, one conditional UPDATE for every row, the notices, the events (and

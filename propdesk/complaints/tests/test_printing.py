@@ -167,6 +167,7 @@ def test_section_rows_pair_short_lines_and_give_long_text_its_own_row() -> None:
 
 # --- 1. registration forms ------------------------------------------------------------------------
 def test_r_complaint_01_lh_registration_form_shows_the_seed_fields(lh_case, lh_team) -> None:
+    # R-COMPLAINT-01
     complaint = lh_case["complaint"]
     html = preview(lh_team["club"], form_url(complaint, "registration"))
     assert "<h1>客户投诉登记表</h1>" in html
@@ -188,6 +189,7 @@ def test_r_complaint_01_lh_registration_form_shows_the_seed_fields(lh_case, lh_t
 
 
 def test_r_complaint_41_pcs_ledger_as_a_one_record_sheet(pcs_team, community, receive) -> None:
+    # R-COMPLAINT-41
     butler = pcs_team["butler"]
     complaint = receive(
         butler, community, channel="phone", when=at(17, 9), people_involved="保洁员小王"
@@ -205,6 +207,7 @@ def test_r_complaint_41_pcs_ledger_as_a_one_record_sheet(pcs_team, community, re
 def test_r_complaint_54_cm_record_form_has_name_room_content_contact(
     pcs_team, community, person, receive
 ) -> None:
+    # R-COMPLAINT-54
     choose_policy(actor=pcs_team["manager"], project_id=community.pk, code="CM")
     duty = person(community, "dispatch", "刘值班")
     complaint = receive(duty, community, when=at(17, 9))
@@ -247,6 +250,7 @@ def test_r_complaint_78_so_opinion_form_carries_opinion_reply_and_cause_analysis
 def test_r_complaint_49_handling_document_owner_signature_and_manager_review(
     pcs_team, community, receive
 ) -> None:
+    # R-COMPLAINT-49
     complaint = pcs_to_review(pcs_team, community, receive)
     butler, manager = pcs_team["butler"], pcs_team["manager"]
     url = form_url(complaint, "handling")
@@ -291,6 +295,7 @@ def test_handling_document_is_only_for_policies_that_need_it(lh_case, lh_team) -
 
 # --- 4. handling log ------------------------------------------------------------------------------
 def test_r_complaint_22_lh_record_sheet_lists_every_step_of_the_timeline(lh_case, lh_team) -> None:
+    # R-COMPLAINT-22
     complaint = lh_case["complaint"]
     club = lh_team["club"]
     actions.reply(actor=club, complaint_id=complaint.pk, result="已答复客户", at=at(18, 16))
@@ -350,6 +355,7 @@ def test_record_form_reads_a_fixed_number_of_queries(
 
 # --- 3. work contact sheet -----------------------------------------------------------------------
 def test_r_complaint_20_contact_sheet_with_approval_receipt_and_feedback(lh_case, lh_team) -> None:
+    # R-COMPLAINT-20
     sheet, complaint = lh_case["sheet"], lh_case["complaint"]
     html = preview(lh_team["club"], reverse("complaints:print_sheet", args=[sheet.pk]))
     assert "<h1>工作联系单</h1>" in html
@@ -374,6 +380,7 @@ def test_r_complaint_20_contact_sheet_with_approval_receipt_and_feedback(lh_case
 def test_r_complaint_47_pcs_sheet_uses_the_policy_name_and_record_name(
     pcs_team, community, receive
 ) -> None:
+    # R-COMPLAINT-47
     complaint = pcs_to_review(pcs_team, community, receive)
     sheet = complaint.sheets.get()
     html = preview(pcs_team["butler"], reverse("complaints:print_sheet", args=[sheet.pk]))
@@ -390,6 +397,7 @@ def _sign_all(letter: ReplyLetter, lh_team: dict[str, Staff]) -> None:
 
 
 def test_r_complaint_23_letter_draft_has_watermark_issued_has_none(lh_case, lh_team) -> None:
+    # R-COMPLAINT-23
     complaint, club = lh_case["complaint"], lh_team["club"]
     letter = records.draft_letter(
         actor=club,
@@ -435,6 +443,7 @@ def test_r_complaint_23_letter_draft_has_watermark_issued_has_none(lh_case, lh_t
 def test_r_complaint_04_channels_notice_lists_the_policys_channels_and_phone(
     pcs_team, community
 ) -> None:
+    # R-COMPLAINT-04
     community.phone = "0755-88886666"
     community.address = "翠湖花园管理中心一楼"
     community.save()
@@ -493,6 +502,7 @@ def test_anonymous_is_sent_to_log_in(lh_case) -> None:
 def test_r_gen_09_phone_masked_for_roles_without_personal_data(
     pcs_team, community, receive
 ) -> None:
+    # R-GEN-09
     complaint = pcs_to_review(pcs_team, community, receive)
     sheet = complaint.sheets.get()
     engineer = pcs_team["engineer"]  # 工程部主管: may view complaints, not personal data

@@ -112,6 +112,7 @@ def lh_month(lh_team, sales_centre, receive) -> dict[str, Complaint]:
 def test_r_complaint_25_monthly_table_lists_the_months_complaints_with_totals(
     lh_team, sales_centre, lh_month
 ) -> None:
+    # R-COMPLAINT-25
     data = reports.report_for(
         actor=lh_team["supervisor"],
         project_id=sales_centre.pk,
@@ -139,6 +140,7 @@ def test_r_complaint_25_monthly_table_lists_the_months_complaints_with_totals(
 def test_r_complaint_26_cost_ledger_of_the_month_with_its_sum(
     lh_team, sales_centre, lh_month
 ) -> None:
+    # R-COMPLAINT-26
     data = reports.report_for(
         actor=lh_team["supervisor"],
         project_id=sales_centre.pk,
@@ -258,6 +260,7 @@ def test_r_complaint_24_contact_sheets_of_closed_complaints_grouped_by_household
 def test_r_complaint_51_weekly_summary_by_kind_and_level_with_overdue(
     pcs_team, community, receive
 ) -> None:
+    # R-COMPLAINT-51
     butler = pcs_team["butler"]
     week = Period(dt.date(2026, 11, 16), dt.date(2026, 11, 22))
     before = receive(butler, community, when=at(10))  # open all week
@@ -306,6 +309,7 @@ def cm_community(pcs_team, community) -> Any:
 
 
 def test_r_complaint_66_revisit_quota_shortfall_is_flagged(pcs_team, cm_community, receive) -> None:
+    # R-COMPLAINT-66
     manager, gpm = pcs_team["manager"], pcs_team["gpm"]
     for day in (3, 9):
         complaint = receive(manager, cm_community, when=at(day))
@@ -353,6 +357,7 @@ def test_revisit_quota_without_quotas_in_the_policy(pcs_team, community) -> None
 def test_r_complaint_68_service_summary_counts_and_satisfaction_rate(
     pcs_team, cm_community, receive
 ) -> None:
+    # R-COMPLAINT-68
     manager = pcs_team["manager"]
     valid = receive(manager, cm_community, when=at(2), channel="phone")
     to_resolved(manager, valid, at(2, 11))
@@ -397,6 +402,7 @@ def test_r_complaint_68_service_summary_counts_and_satisfaction_rate(
 def test_r_complaint_80_sales_office_statistics_by_level_target_and_penalties(
     pcs_team, community, person, receive
 ) -> None:
+    # R-COMPLAINT-80
     choose_policy(actor=pcs_team["manager"], project_id=community.pk, code="SO")
     seller = person(community, "salesperson", "周售楼员")
     admin = person(community, "sales_admin_manager", "吴销管")
@@ -435,6 +441,7 @@ def test_r_complaint_80_sales_office_statistics_by_level_target_and_penalties(
 def test_r_complaint_91_sla_breaches_late_and_open_with_breach_rate(
     pcs_team, community, receive
 ) -> None:
+    # R-COMPLAINT-91
     butler = pcs_team["butler"]
     late = receive(butler, community, when=at(17))  # first response due 18:00
     deadlines.sweep_deadlines(now=at(17, 19))

@@ -119,6 +119,7 @@ def test_bad_period_shows_the_error_and_the_default_period(lh_team, sales_centre
 def test_r_complaint_25_monthly_table_excel_has_headers_and_values(
     lh_team, sales_centre, lh_data
 ) -> None:
+    # R-COMPLAINT-25
     response = client_for(lh_team["supervisor"]).get(
         report_url("monthly_table", "xlsx", month="2026-11")
     )

@@ -109,6 +109,7 @@ def test_r_complaint_70_so_routes_by_level_and_target(
 def test_r_complaint_77_nobody_handles_a_complaint_about_themselves(
     so: tuple[Project, Team],
 ) -> None:
+    # R-COMPLAINT-77
     office, team = so
     with pytest.raises(ValidationFailed) as refused:
         _intake(
@@ -163,6 +164,7 @@ def test_r_complaint_77_internal_complaint_in_writing_to_the_competent_departmen
 def test_r_complaint_74_78_so_closure_needs_affirmation_and_cause_analysis(
     so: tuple[Project, Team],
 ) -> None:
+    # R-COMPLAINT-74
     office, team = so
     complaint = _intake(team["seller"], office)
     supervisor = team["supervisor"]
@@ -332,6 +334,7 @@ def test_r_complaint_76_only_valid_open_complaints_are_upgraded(so: tuple[Projec
 
 # --- CM: nature classes (R-COMPLAINT-57..60) ------------------------------------------------
 def test_r_complaint_59_invalid_complaint_is_explained_and_closed(cm: tuple[Project, Team]) -> None:
+    # R-COMPLAINT-59
     community, team = cm
     complaint = _intake(team["duty"], community, channel="phone", read_back_confirmed=True)
     assert complaint.policy.code == "CM"
@@ -359,6 +362,7 @@ def test_r_complaint_59_invalid_complaint_is_explained_and_closed(cm: tuple[Proj
 def test_r_complaint_60_64_major_goes_to_the_gpm_and_is_revisited_at_home(
     cm: tuple[Project, Team],
 ) -> None:
+    # R-COMPLAINT-60
     community, team = cm
     complaint = _intake(team["duty"], community, major_flags=["higher_authority"])
     assert (complaint.level, complaint.handler) == ("major", team["gpm"])
@@ -395,6 +399,7 @@ def test_r_complaint_60_64_major_goes_to_the_gpm_and_is_revisited_at_home(
 def test_r_complaint_64_valid_complaint_may_be_revisited_by_phone(
     cm: tuple[Project, Team],
 ) -> None:
+    # R-COMPLAINT-64
     community, team = cm
     complaint = _intake(team["duty"], community)
     actions.classify(actor=team["duty"], complaint_id=complaint.pk, level="valid")
@@ -413,6 +418,7 @@ def test_r_complaint_64_valid_complaint_may_be_revisited_by_phone(
 def test_r_complaint_58_unclassifiable_is_reported_to_the_manager(
     cm: tuple[Project, Team],
 ) -> None:
+    # R-COMPLAINT-58
     community, team = cm
     complaint = _intake(team["duty"], community)
     actions.escalate(actor=team["duty"], complaint_id=complaint.pk, note="无法判别性质，请经理定性")
@@ -425,6 +431,7 @@ def test_r_complaint_58_unclassifiable_is_reported_to_the_manager(
 def test_r_complaint_65_group_decision_applies_to_every_open_complaint(
     cm: tuple[Project, Team], lh_team: Team
 ) -> None:
+    # R-COMPLAINT-65
     community, team = cm
     complaints = [_intake(team["duty"], community, content=f"电梯故障{n}") for n in range(3)]
     closed = _intake(team["duty"], community, content="电梯故障（已结）")

@@ -36,6 +36,7 @@ def open_timers(complaint: Complaint) -> dict[str, Deadline]:
 def test_r_complaint_01_intake_numbers_and_timeline(
     pcs_team: dict[str, Any], community, receive
 ) -> None:
+    # R-COMPLAINT-01
     first = receive(pcs_team["butler"], community)
     second = receive(pcs_team["butler"], community)
     assert first.number.endswith("0001")
@@ -49,6 +50,7 @@ def test_r_complaint_01_intake_numbers_and_timeline(
 def test_r_complaint_34_first_response_8h_in_working_time_24h_outside(
     pcs_team, community, receive
 ) -> None:
+    # R-COMPLAINT-34
     day = receive(pcs_team["butler"], community, when=WORKING)
     night = receive(pcs_team["butler"], community, when=NIGHT)
     due_day = open_timers(day)["first_response"]
@@ -62,6 +64,7 @@ def test_r_complaint_34_first_response_8h_in_working_time_24h_outside(
 
 
 def test_r_complaint_41_phone_intake_must_be_read_back(pcs_team, community, receive) -> None:
+    # R-COMPLAINT-41
     complaint = receive(pcs_team["butler"], community, channel="phone")
     with pytest.raises(GuardFailed):
         actions.classify(actor=pcs_team["butler"], complaint_id=complaint.pk, level="general")
@@ -133,6 +136,7 @@ def test_pcs_full_path_to_archive(pcs_team, community, receive) -> None:
 def test_r_complaint_10_dissatisfied_revisit_reopens_with_deadline(
     pcs_team, community, receive
 ) -> None:
+    # R-COMPLAINT-10
     butler = pcs_team["butler"]
     complaint = receive(butler, community, kind="complaint")
     actions.classify(actor=butler, complaint_id=complaint.pk, level="general")
@@ -162,6 +166,7 @@ def test_illegal_action_is_refused_and_changes_nothing(pcs_team, community, rece
 
 
 def test_r_complaint_19_decline_needs_a_reason(pcs_team, community, receive) -> None:
+    # R-COMPLAINT-19
     butler = pcs_team["butler"]
     complaint = receive(butler, community)
     actions.classify(actor=butler, complaint_id=complaint.pk, level="general")
@@ -201,6 +206,7 @@ def test_engineer_cannot_classify(pcs_team, community, receive) -> None:
 def test_r_complaint_06_major_compensation_freezes_promises_until_decided(
     pcs_team, community, receive
 ) -> None:
+    # R-COMPLAINT-06
     butler = pcs_team["butler"]
     complaint = receive(butler, community, major_flags=["compensation"])
     assert complaint.level == "major"
@@ -235,6 +241,7 @@ def test_intake_validation_is_field_level_and_writes_nothing(pcs_team, community
 
 
 def test_r_complaint_76_so_auto_upgrade_sweep_runs_once(community, person, receive) -> None:
+    # R-COMPLAINT-76
     from propdesk.complaints.services.policies import choose_policy
 
     manager = person(community, "cs_manager", "经理")

@@ -295,6 +295,7 @@ def test_r_complaint_45_department_unable_starts_a_same_day_report(
 def test_r_complaint_43_transfer_needs_the_responsible_department(
     pcs_team: Team, community: Project, receive: Callable[..., Complaint]
 ) -> None:
+    # R-COMPLAINT-43
     complaint = _verified(pcs_team, community, receive)
     before = snapshot(complaint)
     for data in (None, {}, {"department_id": 999999}):

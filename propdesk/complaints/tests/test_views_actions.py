@@ -319,6 +319,7 @@ def test_transfer_without_a_department_is_a_field_error(
 def test_r_complaint_19_decline_needs_a_reason_beside_the_field(
     client, pcs_team, community, receive
 ) -> None:
+    # R-COMPLAINT-19
     butler = pcs_team["butler"]
     complaint = receive(butler, community)
     actions.classify(actor=butler, complaint_id=complaint.pk, level="general")
@@ -394,6 +395,7 @@ def _in(client, staff, project) -> None:
 def test_r_complaint_20_lh_sheet_drafted_approved_then_transferred_through_the_ui(
     client, lh_team, sales_centre, receive
 ) -> None:
+    # R-COMPLAINT-20
     complaint = _lh_verified(lh_team, sales_centre, receive)
     engineering = sales_centre.departments.get(code="engineering")
     _in(client, lh_team["club"], sales_centre)
@@ -427,6 +429,7 @@ def test_r_complaint_20_lh_sheet_drafted_approved_then_transferred_through_the_u
 def test_r_complaint_23_letter_cosigned_reviewed_and_issued_through_the_ui(
     client, lh_team, sales_centre, receive
 ) -> None:
+    # R-COMPLAINT-23
     complaint = _lh_verified(lh_team, sales_centre, receive)
     _in(client, lh_team["club"], sales_centre)
     response = client.post(

@@ -70,6 +70,7 @@ def test_intake_page_follows_the_conversation_with_guidance_in_chinese(
 def test_r_complaint_81_lh_intake_shows_the_six_steps_checklist(
     client, lh_team, sales_centre
 ) -> None:
+    # R-COMPLAINT-81
     login(client, lh_team["club"])
     client.post(reverse("core:switch_project"), {"project": sales_centre.pk})
     page = html(client.get(NEW))

@@ -100,6 +100,7 @@ def test_copy_a_preset_then_edit_it_into_a_new_version(client, pcs_team, communi
 def test_r_complaint_88_invalid_policy_shows_the_problems_and_saves_nothing(
     client, pcs_team, community
 ) -> None:
+    # R-COMPLAINT-88
     login(client, pcs_team["manager"])
     client.post(
         reverse("complaints:policy_copy"),

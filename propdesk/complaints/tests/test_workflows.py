@@ -370,6 +370,7 @@ def test_closure_evidence_applies_to_complaint_kinds_only(name: str) -> None:
 
 
 def test_r_complaint_19_decline_needs_reason() -> None:
+    # R-COMPLAINT-19
     # when a handler declines without a reason
     with pytest.raises(GuardFailed) as info:
         check(State.VERIFIED, Action.DECLINE, {Slot.HANDLER}, ctx())
@@ -384,6 +385,7 @@ def test_r_complaint_19_decline_needs_reason() -> None:
 
 
 def test_r_complaint_42_explain_needs_explanation() -> None:
+    # R-COMPLAINT-42
     assert refused_guards(State.CLASSIFIED, Action.EXPLAIN, {Slot.HANDLER}, ctx()) == (
         "reason_given",
     )
@@ -392,6 +394,7 @@ def test_r_complaint_42_explain_needs_explanation() -> None:
 
 
 def test_r_complaint_20_transfer_needs_approval_when_the_policy_says() -> None:
+    # R-COMPLAINT-20
     lh = ctx(contact_sheet_approval_required=True)
     with pytest.raises(GuardFailed) as info:
         check(State.VERIFIED, Action.TRANSFER, {Slot.HANDLER}, lh)
@@ -405,6 +408,7 @@ def test_r_complaint_20_transfer_needs_approval_when_the_policy_says() -> None:
 
 
 def test_r_complaint_44_accept_needs_rectification_deadline() -> None:
+    # R-COMPLAINT-44
     assert refused_guards(State.ASSIGNED, Action.ACCEPT, {Slot.DEPARTMENT}, ctx()) == (
         "rectification_deadline_set",
     )
@@ -435,6 +439,7 @@ def test_r_complaint_10_reopen_needs_dissatisfied_revisit_and_deadline() -> None
 
 
 def test_r_complaint_09_revisit_is_mandatory_before_closure() -> None:
+    # R-COMPLAINT-09
     policy = ctx(revisit_required=True)
     assert refused_guards(State.RESOLVED, Action.CLOSE, {Slot.HANDLER}, policy) == ("revisit_done",)
     revisit = check(State.RESOLVED, Action.REVISIT, {Slot.HANDLER}, policy)
@@ -455,6 +460,7 @@ def test_r_complaint_90d_lh_and_cm_close_needs_revisit_satisfaction() -> None:
 
 
 def test_r_complaint_49_pcs_close_needs_signature_and_manager_review() -> None:
+    # R-COMPLAINT-49
     pcs = ctx(**PCS, read_back_confirmed=True, revisit_done=True)
     # closing straight from resolved is refused for both reasons
     assert refused_guards(State.RESOLVED, Action.CLOSE, {Slot.HANDLER}, pcs) == (
@@ -473,6 +479,7 @@ def test_r_complaint_49_pcs_close_needs_signature_and_manager_review() -> None:
 
 
 def test_r_complaint_74_so_close_needs_customer_affirmation() -> None:
+    # R-COMPLAINT-74
     so = ctx(**SO, revisit_done=True, cause_analysis_done=True)
     assert refused_guards(State.RESOLVED, Action.CLOSE, {Slot.MANAGER}, so) == (
         "customer_affirmed",
@@ -482,6 +489,7 @@ def test_r_complaint_74_so_close_needs_customer_affirmation() -> None:
 
 
 def test_r_complaint_78_so_close_needs_cause_analysis() -> None:
+    # R-COMPLAINT-78
     so = ctx(**SO, revisit_done=True, customer_affirmed=True)
     assert refused_guards(State.RESOLVED, Action.CLOSE, {Slot.MANAGER}, so) == (
         "cause_analysis_done",
@@ -491,6 +499,7 @@ def test_r_complaint_78_so_close_needs_cause_analysis() -> None:
 
 
 def test_r_complaint_16_particularly_major_close_needs_chairman_approval() -> None:
+    # R-COMPLAINT-16
     top = ctx(is_major=True, decision_recorded=True, chairman_approval_required=True)
     assert refused_guards(State.REVIEWED, Action.CLOSE, {Slot.EXECUTIVE}, top) == (
         "chairman_approved",
@@ -500,6 +509,7 @@ def test_r_complaint_16_particularly_major_close_needs_chairman_approval() -> No
 
 
 def test_r_complaint_11_archive_needs_archive_target() -> None:
+    # R-COMPLAINT-11
     assert refused_guards(State.CLOSED, Action.ARCHIVE, {Slot.ARCHIVIST}, ctx()) == (
         "archive_target_set",
     )
@@ -517,6 +527,7 @@ def test_r_complaint_11_archive_needs_archive_target() -> None:
 def test_r_complaint_06_no_promise_or_refusal_before_the_decision(
     frozen_case: GuardContext,
 ) -> None:
+    # R-COMPLAINT-06
     # given a major or compensation complaint without a company decision
     frozen = dataclasses.replace(frozen_case, reason_given=True)
     # then promises, refusals, explanations and answers are refused
@@ -555,6 +566,7 @@ def test_r_complaint_06_general_complaints_are_not_frozen() -> None:
 
 
 def test_r_complaint_41_phone_intake_is_read_back_before_handling() -> None:
+    # R-COMPLAINT-41
     phone = ctx(read_back_required=True)
     for action in (Action.CLASSIFY, Action.FORWARD):
         assert refused_guards(State.RECEIVED, action, {Slot.HANDLER}, phone) == (
@@ -571,6 +583,7 @@ def test_r_complaint_41_phone_intake_is_read_back_before_handling() -> None:
 
 
 def test_r_complaint_21_reply_waits_for_every_department() -> None:
+    # R-COMPLAINT-21
     waiting = ctx(has_open_contact_sheet=True)
     feedback = check(State.IN_PROGRESS, Action.FEEDBACK, {Slot.DEPARTMENT}, waiting)
     assert feedback.to is None
@@ -581,6 +594,7 @@ def test_r_complaint_21_reply_waits_for_every_department() -> None:
 
 
 def test_r_complaint_23_reply_by_letter_needs_the_issued_letter() -> None:
+    # R-COMPLAINT-23
     drafted = ctx(letter_issued_or_not_needed=False)
     assert refused_guards(State.IN_PROGRESS, Action.REPLY, {Slot.HANDLER}, drafted) == (
         "letter_issued",
@@ -591,6 +605,7 @@ def test_r_complaint_23_reply_by_letter_needs_the_issued_letter() -> None:
 
 
 def test_r_complaint_45_department_that_cannot_solve_reports_and_is_replaced() -> None:
+    # R-COMPLAINT-45
     cannot = check(State.ASSIGNED, Action.FEEDBACK, {Slot.DEPARTMENT}, ctx())
     assert cannot.to is None
     assert check(State.ASSIGNED, Action.ESCALATE, {Slot.HANDLER}, ctx()).to is None
@@ -599,6 +614,7 @@ def test_r_complaint_45_department_that_cannot_solve_reports_and_is_replaced() -
 
 
 def test_r_complaint_15_forwarded_record_closes_after_the_linked_complaint() -> None:
+    # R-COMPLAINT-15
     forwarded = check(State.RECEIVED, Action.FORWARD, {Slot.HANDLER}, ctx())
     assert forwarded.to == State.FORWARDED
     assert STATE_COLOUR[State.FORWARDED] == "purple"
@@ -610,12 +626,14 @@ def test_r_complaint_15_forwarded_record_closes_after_the_linked_complaint() -> 
 
 
 def test_r_complaint_47_forwarded_to_developer_returns_with_its_proposal() -> None:
+    # R-COMPLAINT-47
     assert check(State.FORWARDED, Action.CHASE, {Slot.HANDLER}, ctx()).to is None
     proposal = check(State.FORWARDED, Action.FEEDBACK, {Slot.HANDLER}, ctx())
     assert proposal.to == State.IN_PROGRESS
 
 
 def test_r_complaint_58_cm_manager_classifies_when_the_duty_officer_cannot() -> None:
+    # R-COMPLAINT-58
     assert check(State.RECEIVED, Action.ESCALATE, {Slot.HANDLER}, ctx()).to is None
     assert check(State.RECEIVED, Action.CLASSIFY, {Slot.MANAGER}, ctx()).to == State.CLASSIFIED
     with pytest.raises(Forbidden):
@@ -623,6 +641,7 @@ def test_r_complaint_58_cm_manager_classifies_when_the_duty_officer_cannot() -> 
 
 
 def test_r_complaint_72_so_complained_department_answers_on_the_spot() -> None:
+    # R-COMPLAINT-72
     on_spot = check(State.CLASSIFIED, Action.ANSWER_ON_SPOT, {Slot.DEPARTMENT}, ctx())
     assert on_spot.to == State.ANSWERED_ON_SPOT
     # a complaint is classified first; only requests are answered straight from intake
@@ -632,6 +651,7 @@ def test_r_complaint_72_so_complained_department_answers_on_the_spot() -> None:
 
 @pytest.mark.parametrize("kind", sorted(REQUEST_KINDS))
 def test_r_complaint_39_requests_may_close_without_classification(kind: Kind) -> None:
+    # R-COMPLAINT-39
     # given a policy demanding every closure evidence of complaints
     demanding = ctx(kind=kind, **{**PCS, **SO}, read_back_confirmed=True)
     on_spot = check(State.RECEIVED, Action.ANSWER_ON_SPOT, {Slot.RECEIVER}, demanding)
@@ -648,6 +668,7 @@ def test_r_complaint_39_a_complaint_cannot_skip_classification() -> None:
 
 
 def test_r_complaint_32_praise_is_verified_reported_and_commended() -> None:
+    # R-COMPLAINT-32
     visited = walk(
         [
             (Action.VERIFY, Slot.HANDLER, {}, State.VERIFIED),
@@ -682,6 +703,7 @@ def test_upgrade_and_escalate_in_every_open_state_of_a_complaint() -> None:
 
 
 def test_r_complaint_87_lh_path_received_to_archived() -> None:
+    # R-COMPLAINT-87
     visited = walk(
         [
             (Action.CLASSIFY, Slot.HANDLER, {}, State.CLASSIFIED),
@@ -820,6 +842,7 @@ def test_r_complaint_87_cm_path_received_to_archived() -> None:
 
 
 def test_r_complaint_59_cm_invalid_complaint_explained_and_closed() -> None:
+    # R-COMPLAINT-59
     visited = walk(
         [
             (Action.CLASSIFY, Slot.HANDLER, {}, State.CLASSIFIED),

@@ -124,6 +124,7 @@ def test_r_gen_06_override_day_set_listed_and_removed(manager, project_a):
 
 
 def test_r_gen_07_due_time_is_explained(manager, project_a):
+    # R-GEN-07
     response = manager.get(
         f"/projects/{project_a.pk}/due",
         start="2026-09-30T16:00:00+08:00",
@@ -166,6 +167,7 @@ def test_clerk_reads_but_cannot_change_the_calendar(client, clerk_a, project_a):
 
 
 def test_r_gen_01_calendar_of_another_project_is_404(manager, project_b):
+    # R-GEN-01
     override = CalendarOverride.objects.create(project=project_b, date="2026-12-01", kind="holiday")
     before = (
         list(BusinessHours.objects.values_list("pk", "is_open")),

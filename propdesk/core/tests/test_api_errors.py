@@ -64,6 +64,7 @@ def _assert_field_problem(response, field: str, message: str) -> None:
 
 
 def test_r_gen_11_invalid_id_card_checksum(client, clerk_a, project_a):
+    # R-GEN-11
     # given an ID-card number whose check digit is wrong
     good = make_id_number(5)
     bad = good[:-1] + ("1" if good[-1] != "1" else "2")
@@ -101,6 +102,7 @@ def test_r_gen_11_malformed_phone(client, clerk_a, project_a):
 
 
 def test_r_gen_01_unit_in_a_building_of_another_project(client, clerk_a, project_a, project_b):
+    # R-GEN-01
     foreign = BuildingFactory(project=project_b)
     headers = _bearer(clerk_a)
     before = _written()

@@ -82,6 +82,7 @@ def test_projects_list_and_read_only_own(clerk, project_a, project_b):
 
 
 def test_r_gen_02_manager_edits_script_name_partially(manager, project_a):
+    # R-GEN-02
     response = manager.patch(f"/projects/{project_a.pk}", {"script_name": "加州1885"})
     assert response.status_code == 200
     assert response.json()["script_name"] == "加州1885"
@@ -94,6 +95,7 @@ def test_r_gen_02_manager_edits_script_name_partially(manager, project_a):
 
 
 def test_r_gen_01_company_admin_creates_a_project(client, project_a):
+    # R-GEN-01
     admin = StaffFactory(name="管理员", company=project_a.company)
     grant(admin, project_a, "company_admin")
     api = Api(client, admin)

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_r_gen_01_createproject_seeds_defaults(capsys):
+    # R-GEN-01
     call_command(
         "createproject", "dw", "地王国际花园", "--company", "华庭物业", "--record-prefix", "地王"
     )

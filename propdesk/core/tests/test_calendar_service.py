@@ -454,6 +454,7 @@ def test_r_gen_06_explain_due_skips_project_day_off(project_a: Project, manager_
 def test_r_gen_07_explain_due_in_clock_hours_ignores_labour_day(
     project_a: Project, clerk_a: Staff
 ) -> None:
+    # R-GEN-07
     due = calendar_service.explain_due(
         actor=clerk_a,
         project_id=project_a.pk,

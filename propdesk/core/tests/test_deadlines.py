@@ -67,6 +67,7 @@ def _notices() -> list[tuple[str, int, str]]:
 
 # --- setting, meeting, cancelling ------------------------------------------------------------
 def test_r_gen_08_reminder_time_is_twenty_percent_before_expiry(building: Building) -> None:
+    # R-GEN-08
     deadline = _set(building)
     assert (deadline.starts_at, deadline.due_at, deadline.remind_at) == (START, DUE, REMIND)
     assert deadline.state == DeadlineState.OPEN

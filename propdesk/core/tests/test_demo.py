@@ -67,6 +67,7 @@ def test_demo_sizes(loaded: str) -> None:
 
 
 def test_r_gen_01_every_role_and_every_post_is_staffed(loaded: str) -> None:
+    # R-GEN-01
     roles = set(Membership.objects.values_list("role__code", flat=True))
     assert roles == {code for code, *_ in DEFAULT_ROLES}
     sales = Project.objects.get(kind="sales_centre")

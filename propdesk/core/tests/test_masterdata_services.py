@@ -63,6 +63,7 @@ def test_r_gen_01_new_project_gets_calendar_departments_and_forms(project_a):
 
 
 def test_r_gen_02_project_creation_only_by_company_admin(clerk_a):
+    # R-GEN-02
     with pytest.raises(NotFound):
         masterdata.create_project(
             actor=clerk_a, data={"code": "x", "name": "X", "kind": "residential"}
@@ -71,6 +72,7 @@ def test_r_gen_02_project_creation_only_by_company_admin(clerk_a):
 
 
 def test_r_gen_03_record_names_use_the_project_prefix(project_a):
+    # R-GEN-03
     contact = DocumentType.objects.get(project=project_a, key="contact_sheet")
     assert contact.record_name == "地王/客服记录-17"
     assert contact.code == "LX"
@@ -174,6 +176,7 @@ def test_engineer_cannot_change_master_data(engineer_a, project_a):
     ],
 )
 def test_r_gen_11_resident_field_errors_in_chinese(clerk_a, project_a, data, field):
+    # R-GEN-11
     with pytest.raises(ValidationFailed) as exc:
         masterdata.create_resident(
             actor=clerk_a, project_id=project_a.pk, data={"name": "张三", **data}

@@ -287,6 +287,7 @@ def test_every_operation_and_page_is_registered() -> None:
 def test_r_gen_01_api_operation_allows_exactly_the_documented_roles(
     entry: M.Entry, world: dict[str, Any], cast: dict[str, dict[str, Any]], client: Client
 ) -> None:
+    # R-GEN-01
     if entry.key in UNPROBED_API:
         assert entry.need is not None
         return

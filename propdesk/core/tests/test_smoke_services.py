@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_r_gen_01_unit_of_other_project_is_not_found(clerk_a, project_b):
+    # R-GEN-01
     # given a building in project B
     building_b = BuildingFactory(project=project_b)
     # when a clerk of A adds a unit to it through A's project, then the building is unknown
@@ -29,6 +30,7 @@ def test_r_gen_01_unit_of_other_project_is_not_found(clerk_a, project_b):
 
 
 def test_r_gen_04_resident_update_is_on_timeline_with_masked_phone(clerk_a, project_a):
+    # R-GEN-04
     resident = masterdata.create_resident(
         actor=clerk_a,
         project_id=project_a.pk,

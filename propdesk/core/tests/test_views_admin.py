@@ -38,6 +38,7 @@ def test_admin_resident_search_by_pinyin_initials_and_masked_phone(admin_client,
 
 
 def test_r_gen_09_admin_change_form_of_a_resident_is_logged(client, project_a, make_staff):
+    # R-GEN-09
     from propdesk.core.models import PersonalDataAccess
 
     boss = make_staff(project_a, "cs_manager", name="钱主管", mobile="13900001111")

@@ -75,6 +75,7 @@ def test_clerk_cannot_manage_departments(client, clerk_a, project_a):
 def test_r_gen_01_departments_and_staff_of_another_project_are_404(
     client, clerk_a, clerk_b, project_b
 ):
+    # R-GEN-01
     other = Department.objects.filter(project=project_b).first()
     login(client, clerk_a)
     assert client.get(reverse("core:department_detail", args=[other.pk])).status_code == 404
@@ -101,6 +102,7 @@ def test_staff_list_filters_by_role(client, clerk_a, manager_a):
 
 
 def test_r_gen_09_staff_phones_masked_for_an_engineer(client, engineer_a, make_staff, project_a):
+    # R-GEN-09
     make_staff(project_a, "cs_staff", name="吴客服", mobile="13712345678")
     login(client, engineer_a)
     page = html(client.get(reverse("core:staff_list")))

@@ -147,6 +147,7 @@ def test_r_gen_06_deadline_calculator_explains_the_holidays_skipped(client, cler
 
 
 def test_r_gen_01_special_days_of_another_project_cannot_be_removed(client, manager_a, project_b):
+    # R-GEN-01
     other = CalendarOverride.objects.create(
         project=project_b, date=dt.date(2026, 12, 24), kind="holiday"
     )

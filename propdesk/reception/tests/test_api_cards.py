@@ -48,6 +48,7 @@ def test_a_card_registered_searched_and_masked_for_the_gate(api, centre):
 
 
 def test_r_rota_08_a_second_card_with_the_same_mobile_is_a_field_error(api, centre):
+    # R-ROTA-08
     _card(api, centre)
     response = api["li"].post(
         "/reception/cards", {"project": centre.pk, "name": "王", "mobile": "13800138000"}
@@ -69,6 +70,7 @@ def test_r_rota_08_reassigning_is_for_supervisors(api, centre):
 
 
 def test_r_rota_14_an_appointment_through_the_api(api, centre):
+    # R-ROTA-14
     card = _card(api, centre)
     for hour in (10, 11):
         appt = (

@@ -214,6 +214,7 @@ def test_rooms_through_the_api(api, centre, client, supervisor):
 def test_r_gen_01_another_projects_visits_calls_and_rooms_are_404(
     api, client, centre, floor, other_centre
 ):
+    # R-GEN-01
     visit = _walk_in(api, centre)
     call = calls.send_call(
         actor=floor["S1"], project_id=centre.pk, template="restock", slots={"item": "柠檬"}

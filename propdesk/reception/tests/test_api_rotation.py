@@ -50,6 +50,7 @@ def _open_today(apis: dict[str, Api], rota: dict[str, Any]) -> str:
 def test_r_rota_16_a_visitor_reported_through_the_api_gets_the_next_salesperson(
     apis: dict[str, Api], rota: dict[str, Any]
 ):
+    # R-ROTA-16
     today = _open_today(apis, rota)
     project = rota["project"].pk
     first = apis["manager"].post(
@@ -86,6 +87,7 @@ def test_r_rota_16_a_visitor_reported_through_the_api_gets_the_next_salesperson(
 def test_r_rota_04_a_plan_without_a_duty_manager_is_a_field_error(
     apis: dict[str, Api], rota: dict[str, Any]
 ):
+    # R-ROTA-04
     today = timezone.localdate().isoformat()
     response = apis["manager"].put(
         f"/reception/rotation/days/{today}", {"project": rota["project"].pk}

@@ -130,6 +130,7 @@ def test_another_salesperson_may_not_move_the_appointment(centre, sales, card):
 def test_r_rota_15_a_media_open_day_blocks_unless_a_manager_overrides(
     centre, sales, supervisor, card
 ):
+    # R-ROTA-15
     RotaDay.objects.create(
         project=centre,
         day=WED,
@@ -174,6 +175,7 @@ def test_r_rota_15_approval_on_a_day_that_became_a_media_day_needs_the_override(
 def test_r_rota_02_a_third_appointment_a_day_warns_and_the_warning_is_kept(
     centre, sales, supervisor, card
 ):
+    # R-ROTA-02
     approved(sales["zhang"], supervisor, card, 10)
     approved(sales["zhang"], supervisor, card, 11)
     third = approved(sales["zhang"], supervisor, card, 15)

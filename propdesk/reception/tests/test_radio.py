@@ -338,6 +338,7 @@ def test_r_radio_05_important_activity_answers_cannot_receive_automatically() ->
 
 
 def test_r_radio_05a_walk_in_on_its_way_verbatim() -> None:
+    # R-RADIO-05a
     call = compose("walk_in_on_way", caller_post="L1", slots=SAMPLE)
     assert call.text == fill(SEED_05A, ("××", "王"), ("×", "3"))
     assert call.callee_posts == frozenset({"CENTRE"})
@@ -345,6 +346,7 @@ def test_r_radio_05a_walk_in_on_its_way_verbatim() -> None:
 
 
 def test_r_radio_06_appointment_arrived_verbatim() -> None:
+    # R-RADIO-06
     call = compose("appointment_arrived", caller_post="L1", slots=SAMPLE)
     assert call.text == fill(SEED_06, ("××", "王"), ("×", "3"))
     assert not may_send("appointment_arrived", "L2")

@@ -161,6 +161,7 @@ def test_r_rota_01_groups_alternate_every_other_day_and_visits_come_first() -> N
 
 
 def test_r_rota_02_two_appointments_and_eight_walk_ins_a_day_warn_but_never_block() -> None:
+    # R-ROTA-02
     floor = Floor()
     # 2 appointment groups: no warning; the 3rd is received, with a warning
     for ref, who in (("P1", "a1"), ("P2", "a2")):
@@ -214,6 +215,7 @@ def test_r_rota_03_each_group_sets_its_own_order_and_every_call_must_be_answered
 
 
 def test_r_rota_04_rest_days_need_the_managers_confirmation_and_a_duty_manager_every_hour() -> None:
+    # R-ROTA-04
     # given: 张二 rests with 赵经理's confirmation, 张三 without
     day_roster = roster(rest_days=[RestDay("a2", approved_by="m"), RestDay("a3")])
     # then: only the confirmed rest day takes effect
@@ -248,6 +250,7 @@ def test_r_rota_04_rest_days_need_the_managers_confirmation_and_a_duty_manager_e
 
 
 def test_r_rota_05_standby_below_two_alerts_and_managers_arrange_phone_group_support() -> None:
+    # R-ROTA-05
     floor = Floor()
     floor.visit("V1")
     assert NoticeCode.STANDBY_LOW not in codes(floor.visit("V2"))
@@ -271,6 +274,7 @@ def test_r_rota_05_standby_below_two_alerts_and_managers_arrange_phone_group_sup
 
 
 def test_r_rota_06_appointment_reception_earns_one_make_up_visit_opportunity() -> None:
+    # R-ROTA-06
     floor = Floor()
     floor.walk_in_and_leave("W1")  # 张一
     # when: 张三's appointment client arrives
@@ -299,6 +303,7 @@ def test_r_rota_06_appointment_reception_earns_one_make_up_visit_opportunity() -
 
 
 def test_r_rota_07_non_sales_receptions_take_no_turn_market_research_and_friends_do() -> None:
+    # R-ROTA-07
     floor = Floor()
     # asking the way: 张一 (on duty) receives it to standard, no turn, nobody busy
     directions = floor.visit("N1", purpose=VisitPurpose.NON_SALES)
@@ -320,6 +325,7 @@ def test_r_rota_07_non_sales_receptions_take_no_turn_market_research_and_friends
 
 
 def test_r_rota_08_returning_client_goes_to_the_original_salesperson() -> None:
+    # R-ROTA-08
     floor = Floor()
     # given: 张一 is on duty; 张三 registered the client on an earlier visit
     # when: the registered client returns
@@ -351,6 +357,7 @@ def test_r_rota_08_returning_client_goes_to_the_original_salesperson() -> None:
 
 
 def test_r_rota_09_original_unavailable_supervisor_or_group_member_substitutes() -> None:
+    # R-ROTA-09
     floor = Floor()
     floor.apply(CheckOut(floor.at(), "a3"))
     # when: 张三's registered client returns while 张三 is away
@@ -378,6 +385,7 @@ def test_r_rota_09_original_unavailable_supervisor_or_group_member_substitutes()
 
 
 def test_r_rota_10_designated_salesperson_not_on_duty_skips_the_next_turn() -> None:
+    # R-ROTA-10
     floor = Floor()
     # given: 张一 is on duty; the client asks for 张三
     designated = floor.visit("V1", designated="a3")
@@ -406,6 +414,7 @@ def test_r_rota_10_designated_salesperson_not_on_duty_skips_the_next_turn() -> N
 
 
 def test_r_rota_11_supporter_returns_to_phone_duty_with_a_make_up_phone_opportunity() -> None:
+    # R-ROTA-11
     floor = Floor()
     floor.apply(SupportRequested(floor.at(), requested_by="m"))
     # while supporting, 李一 takes no calls
@@ -420,6 +429,7 @@ def test_r_rota_11_supporter_returns_to_phone_duty_with_a_make_up_phone_opportun
 
 
 def test_r_rota_12_support_follows_its_own_order_whether_or_not_anyone_was_received() -> None:
+    # R-ROTA-12
     floor = Floor()
     # 李一 supports and receives nobody
     assert floor.apply(SupportRequested(floor.at(), requested_by="d")).assignee == "b1"
@@ -435,6 +445,7 @@ def test_r_rota_12_support_follows_its_own_order_whether_or_not_anyone_was_recei
 
 
 def test_r_rota_13_every_answered_call_counts_only_unanswered_does_not() -> None:
+    # R-ROTA-13
     floor = Floor()
     answered = floor.call("C1")
     assert (answered.assignee, answered.reason_code, answered.counts_as_turn) == (
@@ -459,6 +470,7 @@ def test_r_rota_13_every_answered_call_counts_only_unanswered_does_not() -> None
 
 
 def test_r_rota_14_appointments_by_the_phone_group_in_quiet_slots() -> None:
+    # R-ROTA-14
     # the quietest slots are suggested first
     slots = ["10:00", "11:00", "14:00", "15:00"]
     load = {"10:00": 3, "11:00": 1, "14:00": 0, "15:00": 1}
@@ -484,6 +496,7 @@ def test_r_rota_14_appointments_by_the_phone_group_in_quiet_slots() -> None:
 
 
 def test_r_rota_15_media_open_day_blocks_appointments_unless_a_manager_overrides() -> None:
+    # R-ROTA-15
     with pytest.raises(RotationError) as blocked:
         check_new_appointment(media_open_day=True, confirmed_that_day=0)
     assert blocked.value.code == "forbidden"
@@ -499,6 +512,7 @@ def test_r_rota_15_media_open_day_blocks_appointments_unless_a_manager_overrides
 
 
 def test_r_rota_16_next_turn_skips_absent_consumes_flags_and_serves_credits_first() -> None:
+    # R-ROTA-16
     # given: 张二 is away, 张三 holds a skip flag and 张四 a make-up credit from yesterday
     carry = Carry(credits=(Mark("a4", DutyType.VISIT),), skips=(Mark("a3", DutyType.VISIT),))
     floor = Floor(carry=carry, present=["a1", "a3", "a4", "b1", "b2", "b3", "s"])  # 张二 away
@@ -528,6 +542,7 @@ def test_r_rota_16_next_turn_skips_absent_consumes_flags_and_serves_credits_firs
 
 
 def test_r_rota_17_daily_rotation_report_per_salesperson() -> None:
+    # R-ROTA-17
     floor = Floor()
     floor.walk_in_and_leave("W1")  # 张一: turn
     floor.visit("P1", appointment_with="a2")  # 张二: appointment, not counted

@@ -29,6 +29,7 @@ pytestmark = [
 
 
 def test_r_rota_16_simultaneous_visitors_never_share_a_salesperson(rota: dict[str, Any]):
+    # R-ROTA-16
     open_(rota)
     manager = Staff.objects.get(pk=rota["manager"].pk)
     barrier = threading.Barrier(4)

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_r_rota_01_groups_alternate_visit_and_phone_duty_every_other_day(rota: dict[str, Any]):
+    # R-ROTA-01
     today = plan(rota)
     tomorrow = plan(rota, DAY + dt.timedelta(days=1))
     assert today.duties == {"A": "visit", "B": "phone"}
@@ -33,6 +34,7 @@ def test_r_rota_01_groups_alternate_visit_and_phone_duty_every_other_day(rota: d
 
 
 def test_r_rota_03_a_person_belongs_to_one_group(rota: dict[str, Any]):
+    # R-ROTA-03
     with pytest.raises(ValidationFailed) as err:
         rotation_setup.save_group(
             actor=rota["manager"],
@@ -45,6 +47,7 @@ def test_r_rota_03_a_person_belongs_to_one_group(rota: dict[str, Any]):
 
 
 def test_r_rota_04_a_day_without_a_duty_manager_on_site_is_refused(rota: dict[str, Any]):
+    # R-ROTA-04
     with pytest.raises(ValidationFailed) as err:
         rotation_setup.plan_day(
             actor=rota["manager"],
@@ -101,6 +104,7 @@ def test_r_rota_04_a_rest_day_takes_effect_only_once_a_manager_approves_it(rota:
 def test_r_rota_16_each_visitor_goes_to_the_next_free_salesperson_and_is_recorded(
     rota: dict[str, Any],
 ):
+    # R-ROTA-16
     open_(rota)
     first = report(rota, "visit", 1)
     second = report(rota, "visit", 2)
@@ -140,6 +144,7 @@ def test_r_rota_16_a_replay_gives_the_same_decisions_as_were_recorded(rota: dict
 
 
 def test_r_rota_13_an_unanswered_call_is_no_turn(rota: dict[str, Any]):
+    # R-ROTA-13
     open_(rota)
     missed = report(rota, "call", 1, answered=False)
     answered = report(rota, "call", 2)
@@ -148,6 +153,7 @@ def test_r_rota_13_an_unanswered_call_is_no_turn(rota: dict[str, Any]):
 
 
 def test_r_rota_06_an_appointment_client_earns_a_make_up_visit_turn(rota: dict[str, Any]):
+    # R-ROTA-06
     people, project = rota["people"], rota["project"]
     card = ClientCard.objects.create(
         project=project,
@@ -183,6 +189,7 @@ def test_r_rota_06_an_appointment_client_earns_a_make_up_visit_turn(rota: dict[s
 def test_r_rota_08_a_returning_registered_client_goes_to_the_original_salesperson(
     rota: dict[str, Any],
 ):
+    # R-ROTA-08
     people, project = rota["people"], rota["project"]
     card = ClientCard.objects.create(
         project=project,
@@ -204,6 +211,7 @@ def test_r_rota_08_a_returning_registered_client_goes_to_the_original_salesperso
 
 
 def test_r_rota_10_designated_skip_flag_carries_over_to_the_next_day(rota: dict[str, Any]):
+    # R-ROTA-10
     people, manager, _project = rota["people"], rota["manager"], rota["project"]
     rota_day = open_(rota)
     asked = report(rota, "visit", 1, designated=people["甲3"].pk)
@@ -259,6 +267,7 @@ def test_a_salesperson_checks_only_himself_in_and_out(rota: dict[str, Any]):
 
 
 def test_r_rota_05_standby_below_two_alerts_and_support_is_arranged(rota: dict[str, Any]):
+    # R-ROTA-05
     open_(rota)
     report(rota, "visit", 1)
     second = report(rota, "visit", 2)

@@ -51,6 +51,7 @@ def test_r_radio_01_hail_names_the_called_post(floor, centre):
 
 
 def test_r_radio_02_the_callee_acknowledges_with_shou_dao(floor, centre):
+    # R-RADIO-02
     call = send(floor, centre, "S1", "restock", slots={"item": "柠檬"})
     assert call.text == "我是水吧,呼叫操作间,请将柠檬送至水吧台,收到请回话。"
 
@@ -89,6 +90,7 @@ def test_r_radio_02_a_second_tap_on_another_screen_of_the_post_changes_nothing(f
 
 
 def test_r_radio_03_slots_are_validated_and_named(floor, centre):
+    # R-RADIO-03
     with pytest.raises(ValidationFailed) as error:
         send(floor, centre, "X1", "materials", slots={"quantity": "0", "material": "户型图"})
     assert error.value.fields == {"quantity": ["“份数”必须是1到999之间的整数"]}
@@ -99,12 +101,14 @@ def test_r_radio_03_slots_are_validated_and_named(floor, centre):
 
 
 def test_r_radio_04_free_text_is_logged_for_review(floor, centre):
+    # R-RADIO-04
     call = send(floor, centre, "G1", "free_text", callee_post="S1", slots={"text": "请补充纸巾"})
     assert call.text == "我是大客户管家,呼叫水吧,请补充纸巾,收到请回答。"
     assert call.needs_review is True
 
 
 def test_r_radio_05_the_capacity_question_is_answered_by_acknowledging_it(floor, centre, walk_in):
+    # R-RADIO-05
     visit = walk_in()
     step(floor, visit, "ask_capacity", "L1", 1)
     question = IntercomCall.objects.get(template="capacity_query")
@@ -122,6 +126,7 @@ def test_r_radio_05_the_capacity_question_is_answered_by_acknowledging_it(floor,
 
 
 def test_r_radio_05a_cannot_be_sent_before_the_question_is_answered_can(floor, centre, walk_in):
+    # R-RADIO-05a
     visit = walk_in()
     step(floor, visit, "ask_capacity", "L1", 1)
     with pytest.raises(TransitionNotAllowed):
@@ -130,6 +135,7 @@ def test_r_radio_05a_cannot_be_sent_before_the_question_is_answered_can(floor, c
 
 
 def test_r_site_03_the_broadcast_takes_one_answer_per_post(floor, centre, walk_in):
+    # R-SITE-03
     visit = walk_in()
     step(floor, visit, "ask_capacity", "L1", 1)
     step(floor, visit, "admit", "CENTRE", 2)
@@ -153,6 +159,7 @@ def test_r_site_03_the_broadcast_takes_one_answer_per_post(floor, centre, walk_i
 
 
 def test_r_radio_10_and_20_drinks_are_acknowledged_then_delivered(floor, centre):
+    # R-RADIO-10
     call = send(floor, centre, "X1", "drinks", slots={"item": "柠檬水", "room": "3"})
     assert call.text == "我是大客户经理张伟,呼叫水吧,请送柠檬水至VIP3室,收到请回答。"
     calls.acknowledge_call(actor=floor["S1"], call_id=call.pk, now=at(10.2))
@@ -167,6 +174,7 @@ def test_r_radio_10_and_20_drinks_are_acknowledged_then_delivered(floor, centre)
 
 
 def test_r_radio_20_delivering_without_tapping_shou_dao_first_acknowledges_it(floor, centre):
+    # R-RADIO-20
     call = send(floor, centre, "G1", "butler_drinks", slots={"item": "咖啡", "room": "1"})
 
     done = calls.complete_call(actor=floor["S1"], call_id=call.pk, now=at(11))
@@ -182,6 +190,7 @@ def test_a_call_without_a_completion_cannot_be_completed(floor, centre):
 
 
 def test_r_radio_18_the_project_may_normalise_the_ending(floor, centre):
+    # R-RADIO-18
     centre.params = {"radio.normalize_ending": True}
     centre.save(update_fields=["params"])
     call = send(floor, centre, "X1", "id_copy", slots={"room": "2"})
@@ -189,6 +198,7 @@ def test_r_radio_18_the_project_may_normalise_the_ending(floor, centre):
 
 
 def test_r_site_19_a_taxi_is_called_and_needs_its_plate_before_it_arrived(floor, centre, walk_in):
+    # R-SITE-19
     visit = to_reception_area(floor, walk_in())
     request = send(floor, centre, "X1", "taxi_request", minute=20, visit_id=visit.pk)
     assert request.text == "我是大客户经理张伟,呼叫L1岗,请帮王先生叫一辆出租车,谢谢"
@@ -215,6 +225,7 @@ def test_r_site_19_a_taxi_is_called_and_needs_its_plate_before_it_arrived(floor,
 
 
 def test_r_radio_17a_the_arrival_report_records_the_plate(floor, centre, walk_in):
+    # R-RADIO-17a
     visit = to_reception_area(floor, walk_in())
     send(floor, centre, "X1", "taxi_request", minute=20, visit_id=visit.pk)
     with pytest.raises(ValidationFailed) as error:
@@ -256,6 +267,7 @@ def test_an_unknown_template_is_a_field_error(floor, centre):
 
 
 def test_r_gen_01_calls_of_another_project_are_not_found(floor, centre, other_centre):
+    # R-GEN-01
     call = send(floor, centre, "S1", "restock", slots={"item": "柠檬"})
     stranger = place(StaffFactory(name="外人", company=centre.company), other_centre, "PANTRY")
     with pytest.raises(NotFound):

@@ -63,6 +63,7 @@ def test_r_site_15_x1s_request_allocates_the_lowest_free_room_preparing(floor, c
 def test_r_radio_08_the_butlers_ready_call_makes_the_room_ready_and_closes_the_request(
     floor, centre, walk_in
 ):
+    # R-RADIO-08
     visit = to_reception_area(floor, walk_in())
     request = request_room(floor, centre, visit, room="2")
 
@@ -92,6 +93,7 @@ def test_r_radio_08_completing_the_request_call_is_the_same_as_the_ready_call(
 def test_r_site_16_the_client_enters_a_ready_room_only_and_it_becomes_occupied(
     floor, centre, walk_in
 ):
+    # R-SITE-16
     visit = to_reception_area(floor, walk_in())
     with pytest.raises(TransitionNotAllowed) as no_room:
         step(floor, visit, "to_vip_room", "X1", 6)
@@ -110,6 +112,7 @@ def test_r_site_16_the_client_enters_a_ready_room_only_and_it_becomes_occupied(
 
 
 def test_r_site_17_one_room_per_visit_and_one_visit_per_room(floor, centre, walk_in):
+    # R-SITE-17
     first = to_reception_area(floor, walk_in())
     request_room(floor, centre, first, room="1")
     with pytest.raises(Conflict):
@@ -164,6 +167,7 @@ def test_r_site_17_a_room_waiting_to_be_cleaned_is_never_allocated(floor, centre
 
 
 def test_r_radio_14_and_20_the_clean_up_call_frees_the_room_when_done(floor, centre, walk_in):
+    # R-RADIO-14
     visit = to_reception_area(floor, walk_in())
     request_room(floor, centre, visit)
     ready(floor, centre, visit)
@@ -190,6 +194,7 @@ def test_r_radio_14_and_20_the_clean_up_call_frees_the_room_when_done(floor, cen
 
 
 def test_r_radio_20_cleaning_from_the_board_closes_the_clean_up_call(floor, centre, walk_in):
+    # R-RADIO-20
     visit = to_reception_area(floor, walk_in())
     request_room(floor, centre, visit)
     ready(floor, centre, visit)

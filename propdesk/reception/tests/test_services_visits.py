@@ -58,6 +58,7 @@ def test_r_site_01_a_walk_in_is_opened_at_the_gate_with_a_number_and_its_first_s
 
 
 def test_r_site_03_a_walk_in_needs_the_name_and_appearance_said_in_the_broadcast(floor, centre):
+    # R-SITE-03
     with pytest.raises(ValidationFailed) as error:
         visits.start_visit(
             actor=floor["L1"], project_id=centre.pk, details={"party_size": 2}, now=at(0)
@@ -67,6 +68,7 @@ def test_r_site_03_a_walk_in_needs_the_name_and_appearance_said_in_the_broadcast
 
 
 def test_r_site_04_only_l1_opens_a_walk_in(floor, centre):
+    # R-SITE-04
     with pytest.raises(Forbidden) as error:
         visits.start_visit(
             actor=floor["X1"],
@@ -104,6 +106,7 @@ def test_r_site_04_and_r_radio_05_the_capacity_question_goes_to_the_sales_centre
 def test_r_radio_05a_after_can_receive_l1_announces_the_party_and_broadcasts(
     floor, centre, walk_in
 ):
+    # R-RADIO-05a
     visit = walk_in()
     step(floor, visit, "ask_capacity", "L1", 1)
     visits.answer_capacity(actor=floor["CENTRE"], visit_id=visit.pk, reply="可以接待", now=at(2))
@@ -136,6 +139,7 @@ def test_r_radio_05a_after_can_receive_l1_announces_the_party_and_broadcasts(
 def test_r_radio_19_a_declined_walk_in_is_recorded_and_can_be_asked_about_again(
     floor, centre, walk_in
 ):
+    # R-RADIO-19
     visit = walk_in()
     step(floor, visit, "ask_capacity", "L1", 1)
 
@@ -174,6 +178,7 @@ def test_r_site_04_only_the_sales_centre_answers_the_capacity_question(floor, ce
 
 
 def test_r_site_05_a_non_sales_visitor_skips_the_question_and_leaves_without_calls(floor, centre):
+    # R-SITE-05
     visit = visits.start_visit(
         actor=floor["L1"],
         project_id=centre.pk,
@@ -193,6 +198,7 @@ def test_r_site_05_a_non_sales_visitor_skips_the_question_and_leaves_without_cal
 
 
 def test_r_site_02_and_06_a_party_on_foot_goes_to_the_door_not_the_car_park(floor, centre, walk_in):
+    # R-SITE-02
     visit = walk_in(arrival="on_foot", plate="")
     step(floor, visit, "ask_capacity", "L1", 1)
     step(floor, visit, "admit", "CENTRE", 2)
@@ -208,6 +214,7 @@ def test_r_site_02_and_06_a_party_on_foot_goes_to_the_door_not_the_car_park(floo
 def test_r_site_07_several_people_in_one_car_is_kept_only_for_a_party_by_car(
     floor, centre, walk_in
 ):
+    # R-SITE-07
     by_car = walk_in(multi_person_car=True)
     by_taxi = walk_in(minute=1, arrival="taxi", multi_person_car=True)
 
@@ -218,6 +225,7 @@ def test_r_site_07_several_people_in_one_car_is_kept_only_for_a_party_by_car(
 
 
 def test_r_site_08_l2_hands_over_at_the_door_only_from_the_car_park(floor, centre, walk_in):
+    # R-SITE-08
     visit = walk_in()
     step(floor, visit, "ask_capacity", "L1", 1)
     step(floor, visit, "admit", "CENTRE", 2)
@@ -231,6 +239,7 @@ def test_r_site_08_l2_hands_over_at_the_door_only_from_the_car_park(floor, centr
 
 
 def test_r_site_10_the_key_account_manager_who_greets_takes_the_visit(floor, centre, walk_in):
+    # R-SITE-10
     visit = to_reception_area(floor, walk_in())
 
     visit.refresh_from_db()
@@ -278,6 +287,7 @@ def test_a_visit_keeps_a_timestamp_per_stage_from_gate_to_departure(floor, centr
 def test_r_site_18_departure_closes_the_visit_and_the_room_waits_for_cleaning(
     floor, centre, walk_in
 ):
+    # R-SITE-18
     visit = to_reception_area(floor, walk_in())
     calls.send_call(
         actor=floor["X1"],
@@ -312,6 +322,7 @@ def test_r_site_18_departure_closes_the_visit_and_the_room_waits_for_cleaning(
 
 
 def test_r_radio_21_an_appointment_in_a_vip_room_is_seen_off_with_r_radio_09(floor, centre):
+    # R-RADIO-21
     visit = visits.start_visit(
         actor=floor["CENTRE"],
         project_id=centre.pk,
@@ -412,6 +423,7 @@ def test_a_person_at_two_posts_names_the_post_they_act_at(floor, centre, walk_in
 
 
 def test_r_gen_01_a_visit_of_another_project_is_not_found(floor, centre, walk_in, other_centre):
+    # R-GEN-01
     stranger = place(StaffFactory(name="外人", company=centre.company), other_centre, "L1")
     visit = walk_in()
     with pytest.raises(NotFound):

@@ -57,6 +57,7 @@ def test_the_post_picker_lists_the_projects_posts_own_post_first(client, floor, 
 def test_r_site_01_the_gate_screen_shows_the_question_to_ask_and_the_capacity_call(
     client, floor, centre, walk_in
 ):
+    # R-SITE-01
     walk_in()
     client.force_login(floor["L1"].user)
 
@@ -73,6 +74,7 @@ def test_r_site_01_the_gate_screen_shows_the_question_to_ask_and_the_capacity_ca
 def test_r_radio_02_the_sales_centre_sees_the_question_with_its_two_answers_and_answers_in_one_tap(
     client, floor, centre, walk_in
 ):
+    # R-RADIO-02
     visit = walk_in()
     step(floor, visit, "ask_capacity", "L1", 1)
     question = IntercomCall.objects.get(template="capacity_query")
@@ -119,6 +121,7 @@ def test_r_radio_02_an_incoming_call_shows_a_big_shou_dao_button(client, floor, 
 def test_r_site_13_the_reception_area_duties_name_the_projects_client_card(
     client, floor, centre, walk_in
 ):
+    # R-SITE-13
     visit = to_reception_area(floor, walk_in())
     client.force_login(floor["X1"].user)
 
@@ -302,6 +305,7 @@ def test_visit_pages_show_the_route_and_the_calls(client, floor, centre, walk_in
 def test_r_gen_01_pages_of_another_projects_visit_are_404(
     client, floor, centre, walk_in, other_centre
 ):
+    # R-GEN-01
     visit = walk_in()
     stranger = place(StaffFactory(name="外人", company=centre.company), other_centre, "L1")
     client.force_login(stranger.user)
@@ -354,6 +358,7 @@ def test_the_console_costs_a_bounded_number_of_queries(
 def test_r_site_03_the_broadcast_goes_with_l1s_step_not_as_a_second_button(
     client, floor, centre, walk_in
 ):
+    # R-SITE-03
     visit = walk_in()
     step(floor, visit, "ask_capacity", "L1", 1)
     step(floor, visit, "admit", "CENTRE", 2)

@@ -82,6 +82,7 @@ def test_a_refused_tap_says_why_and_records_nothing(manager_client, rota: dict[s
 def test_r_rota_04_a_plan_without_duty_manager_is_shown_as_an_error(
     manager_client, rota: dict[str, Any]
 ):
+    # R-ROTA-04
     answer = manager_client.post(
         reverse("reception:rotation_setup"),
         {"action": "plan", "day": "2026-12-24", "duty_A": "visit", "duty_B": "phone"},
@@ -151,6 +152,7 @@ def test_the_console_costs_a_bounded_number_of_queries(
 
 
 def test_r_rota_15_the_gate_is_warned_on_a_media_open_day(client, rota: dict[str, Any], floor):
+    # R-ROTA-15
     from propdesk.reception.services import rotation_setup
 
     warning = "今天是媒体开放日,原则上不接待客户。"

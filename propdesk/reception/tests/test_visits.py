@@ -145,6 +145,7 @@ def test_r_site_01_l1_stops_the_car_and_asks_the_standard_question() -> None:
 
 
 def test_r_site_02_welcome_and_direct_to_l2_once_cleared() -> None:
+    # R-SITE-02
     visit = admitted(walk_in())
     go = [d for d in duties(visit, "L1", SITE) if d.actions == ("to_parking",)]
 
@@ -157,6 +158,7 @@ def test_r_site_02_welcome_and_direct_to_l2_once_cleared() -> None:
 
 
 def test_r_site_03_arrival_broadcast_with_name_party_size_and_appearance() -> None:
+    # R-SITE-03
     visit = admitted(walk_in())
     broadcast = [d for d in duties(visit, "L1", SITE) if d.call == "arrival_broadcast"]
     assert len(broadcast) == 1
@@ -183,6 +185,7 @@ def test_r_site_03_broadcast_needs_the_appearance() -> None:
 
 
 def test_r_site_04_a_walk_in_is_asked_about_before_it_may_go_on() -> None:
+    # R-SITE-04
     visit = walk_in()
 
     blocked = refused(visit, "to_parking", "L1")
@@ -236,6 +239,7 @@ def test_r_site_04_a_declined_walk_in_is_recorded_and_may_be_asked_about_again()
 
 
 def test_r_site_05_a_non_sales_visitor_takes_no_capacity_question_and_may_leave() -> None:
+    # R-SITE-05
     visit = record_gate_answer(walk_in(), visiting_display_centre=False)
 
     assert visit.category == VisitCategory.NON_SALES
@@ -277,6 +281,7 @@ def test_r_site_06_a_client_on_foot_is_not_sent_to_the_car_park() -> None:
 
 
 def test_r_site_07_several_people_in_one_car_l1_and_l2_open_the_doors_together() -> None:
+    # R-SITE-07
     parking = apply_visit(
         admitted(walk_in(multi_person_car=True)), "to_parking", post="L1", at=at(4)
     )
@@ -291,6 +296,7 @@ def test_r_site_07_several_people_in_one_car_l1_and_l2_open_the_doors_together()
 
 
 def test_r_site_08_umbrella_for_a_client_without_one_in_the_rain() -> None:
+    # R-SITE-08
     def l2_texts(**flags: bool) -> list[str]:
         visit = apply_visit(admitted(walk_in(**flags)), "to_parking", post="L1", at=at(4))
         return texts(duties(visit, "L2", SITE))
@@ -303,6 +309,7 @@ def test_r_site_08_umbrella_for_a_client_without_one_in_the_rain() -> None:
 
 
 def test_r_site_09_y1_and_y2_greet_together_and_take_the_umbrella() -> None:
+    # R-SITE-09
     door = at_door(admitted(walk_in(raining=True, own_umbrella=True)))
     greeting = fill(SEED_DOOR_GREETING, ("**先生/小姐", "王先生"))
 
@@ -345,6 +352,7 @@ def test_r_site_10_the_area_order_is_configurable() -> None:
 
 
 def test_r_site_11_the_roving_supervisor_screens_the_sand_table() -> None:
+    # R-SITE-11
     inside = apply_visit(at_door(admitted(walk_in())), "to_reception_area", post="X1", at=at(7))
     model = apply_visit(inside, "to_model_area", post="X1", at=at(15))
 
@@ -354,6 +362,7 @@ def test_r_site_11_the_roving_supervisor_screens_the_sand_table() -> None:
 
 
 def test_r_site_12_seat_the_client_and_call_for_lemon_water() -> None:
+    # R-SITE-12
     inside = apply_visit(at_door(admitted(walk_in())), "to_reception_area", post="X1", at=at(7))
     seat = duties(inside, "X1", SITE)[0]
 
@@ -364,6 +373,7 @@ def test_r_site_12_seat_the_client_and_call_for_lemon_water() -> None:
 
 
 def test_r_site_13_client_card_named_after_the_project() -> None:
+    # R-SITE-13
     inside = apply_visit(at_door(admitted(walk_in())), "to_reception_area", post="X1", at=at(7))
 
     assert f"和客户聊天、介绍流程并让客户填写{SEED_CARD}" in texts(duties(inside, "X1", SITE))
@@ -378,6 +388,7 @@ def test_r_site_13_client_card_named_after_the_project() -> None:
 
 
 def test_r_site_14_ashtray_for_a_smoker_during_the_model_explanation() -> None:
+    # R-SITE-14
     def butler(smoker: bool) -> list[str]:
         inside = apply_visit(
             at_door(admitted(walk_in(smoker=smoker))), "to_reception_area", post="X1", at=at(7)
@@ -390,6 +401,7 @@ def test_r_site_14_ashtray_for_a_smoker_during_the_model_explanation() -> None:
 
 
 def test_r_site_15_end_of_model_explanation_and_the_room_request() -> None:
+    # R-SITE-15
     inside = apply_visit(at_door(admitted(walk_in())), "to_reception_area", post="X1", at=at(7))
     model = apply_visit(inside, "to_model_area", post="X1", at=at(15))
     found = duties(model, "X1", SITE)
@@ -422,6 +434,7 @@ def test_r_site_15_end_of_model_explanation_and_the_room_request() -> None:
 
 
 def test_r_site_16_x1_accompanies_the_client_to_the_allocated_room() -> None:
+    # R-SITE-16
     model = apply_visit(
         apply_visit(at_door(admitted(walk_in())), "to_reception_area", post="X1", at=at(7)),
         "to_model_area",
