@@ -1117,7 +1117,8 @@ def test_r_complaint_51_pcs_weekly_summary_and_monthly_legacy_summary() -> None:
 
 # --- guidance -----------------------------------------------------------------------------------
 def test_r_complaint_81_86_six_steps_in_order() -> None:
-    # R-COMPLAINT-81
+    # R-COMPLAINT-81; the steps R-COMPLAINT-82, R-COMPLAINT-83 and R-COMPLAINT-86 by name,
+    # R-COMPLAINT-84 (apologise) and R-COMPLAINT-85 (seek help) by their words
     steps = steps_checklist()
     assert [name for name, _text in steps] == ["关注", "聆听", "关键", "行动", "求助", "完成"]
     assert steps[0][1] == "放下手里的工作,面对客户,保持与客户的目光接触"
@@ -1127,7 +1128,8 @@ def test_r_complaint_81_86_six_steps_in_order() -> None:
 
 
 def test_r_gen_12_and_r_complaint_36_40_standard_phrases_verbatim() -> None:
-    # R-GEN-12
+    # R-GEN-12; R-COMPLAINT-05 (calm first), R-COMPLAINT-37 (establish the facts),
+    # R-COMPLAINT-71 (service principle, no arguing)
     assert GUIDANCE["principles"][0] == "先处理心情,后处理事情"
     assert "礼貌、乐观、热情、友善、耐心、平等" in GUIDANCE["principles"]
     assert GUIDANCE["not_sure"] == ("对不起,您说的这件事我不太清楚,请稍等一下,我马上了解一下",)

@@ -136,7 +136,7 @@ def test_pcs_full_path_to_archive(pcs_team, community, receive) -> None:
 def test_r_complaint_10_dissatisfied_revisit_reopens_with_deadline(
     pcs_team, community, receive
 ) -> None:
-    # R-COMPLAINT-10
+    # R-COMPLAINT-10; the same engine rule serves CM's R-COMPLAINT-67
     butler = pcs_team["butler"]
     complaint = receive(butler, community, kind="complaint")
     actions.classify(actor=butler, complaint_id=complaint.pk, level="general")

@@ -341,6 +341,7 @@ def test_a_cmp_7_working_hours_switch_changes_the_first_response_due_time(
 def test_r_complaint_02_a_receiver_who_is_not_the_butler_hands_over(
     pcs_team: Team, community: Project, person: Callable[..., Staff]
 ) -> None:
+    # R-COMPLAINT-35 (the receiver records, the 亲情管家 handles), R-COMPLAINT-39
     guard = person(community, "security", "秩序维护员甲", "security")
     complaint = intake.receive(
         actor=guard,
