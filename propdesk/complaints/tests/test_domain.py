@@ -102,6 +102,7 @@ def test_r_complaint_03_each_preset_publishes_its_channels() -> None:
         Channel.PHONE,
         Channel.VISIT,
     )
+    # R-COMPLAINT-53: CM takes phone, visit, letter and other channels
     assert {Channel.PHONE, Channel.VISIT, Channel.LETTER, Channel.OTHER} <= set(CM.channels)
     assert SO.channels == (Channel.VISIT, Channel.PHONE)
 

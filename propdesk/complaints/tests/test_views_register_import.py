@@ -206,6 +206,10 @@ def test_upload_that_is_no_workbook_or_lacks_columns_is_refused(
     assert "缺少列：内容" in no_content.content.decode()
     empty = client.post(PAGE, {"file": _workbook([])})
     assert "登记表中没有任何一条" in empty.content.decode()
+    huge = SimpleUploadedFile("big.xlsx", b"0" * (register_import.MAX_BYTES + 10))
+    too_big = client.post(PAGE, {"file": huge})
+    assert too_big.status_code == 422
+    assert "文件超过2 MB" in too_big.content.decode()
     missing = client.post(PAGE, {})
     assert missing.status_code == 422
     assert Complaint.objects.count() == 0

@@ -44,7 +44,8 @@ def register_upload(request: HttpRequest) -> HttpResponse:
                     actor=actor,
                     project_id=project_id,
                     policy=policy,
-                    content=form.cleaned_data["file"].read(),
+                    # never more than the service accepts (it refuses anything longer)
+                    content=form.cleaned_data["file"].read(register_import.MAX_BYTES + 1),
                 )
             except register_import.RegisterRefused as exc:
                 problems, status = exc.problems, 422
