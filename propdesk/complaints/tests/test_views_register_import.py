@@ -111,10 +111,16 @@ def test_r_complaint_01_upload_registers_every_row_with_timers_from_when_receive
             ),
         ]
     )
-    page = client.post(PAGE, {"file": upload})
+    page = client.post(PAGE, {"file": upload}, follow=True)
+    # redirected to a page listing them: reloading it registers nothing again
+    [(url, code)] = page.redirect_chain
+    assert code == 302
+    assert url.startswith(f"{PAGE}?done=")
     assert page.status_code == 200
     body = page.content.decode()
     first, second = Complaint.objects.order_by("number")
+    assert client.get(url).status_code == 200
+    assert Complaint.objects.count() == 2
     # consecutive numbers, shown with links, and the success message names them
     assert [first.number[-4:], second.number[-4:]] == ["0001", "0002"]
     assert f"{first.number}" in body
@@ -226,3 +232,14 @@ def test_register_pages_need_a_login(client, community) -> None:
 def test_intake_page_links_to_the_paper_register(client, pcs_team, community) -> None:
     login(client, pcs_team["butler"])
     assert PAGE in client.get("/complaints/new/").content.decode()
+
+
+def test_result_page_lists_only_complaints_the_user_may_see(
+    client, pcs_team, lh_team, sales_centre, receive
+) -> None:
+    elsewhere = receive(lh_team["club"], sales_centre)
+    login(client, pcs_team["butler"])
+    page = client.get(f"{PAGE}?done={elsewhere.pk},x,")
+    assert page.status_code == 200
+    assert elsewhere.number not in page.content.decode()
+    assert 'id="register-received"' not in page.content.decode()
