@@ -90,10 +90,11 @@ def template_workbook(policy: Policy) -> bytes:
     levels = "/".join(level.label for level in policy.levels)
     sheet = exports.Sheet(
         title="补录登记",
-        title_line="客户投诉登记表 · 纸质登记补录（一次最多100行，表头请勿修改）",
+        title_line=f"客户投诉登记表 · 纸质登记补录（一次最多{intake.BATCH_MAX}行，表头请勿修改）",
         subtitle_lines=[
             f"类别：{'/'.join(KIND_LABELS.values())}；渠道：{'/'.join(CHANNEL_LABELS.values())}；"
-            f"等级：{levels}；是否业主、已复述确认：是/否；受理时间：最早7天前",
+            f"等级：{levels}；是否业主、已复述确认：是/否；"
+            f"受理时间：最早{intake.BACKFILL_WINDOW.days}天前",
         ],
         headers=[c.header for c in COLUMNS],
         rows=[],
