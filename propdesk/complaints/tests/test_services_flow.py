@@ -301,3 +301,35 @@ def snapshot(complaint: Complaint) -> tuple[Any, ...]:
         row.penalties.count(),
         Notification.objects.count(),
     )
+
+
+def test_r_complaint_07_every_contact_with_the_complainant_is_logged(
+    pcs_team, community, receive
+) -> None:
+    # R-COMPLAINT-07: until closure the handler keeps in touch; each contact is on the timeline
+    butler = pcs_team["butler"]
+    complaint = receive(butler, community)
+    # a contact without saying what was said is refused and logs nothing
+    with pytest.raises(ValidationFailed) as refused:
+        actions.contact(actor=butler, complaint_id=complaint.pk, note="  ", at=at(17, 11))
+    assert set(refused.value.fields) == {"note"}
+    assert not TimelineEvent.objects.filter(
+        object_id=str(complaint.pk), action="complaint.contacted"
+    ).exists()
+    # two calls to the owner, each logged with who, when and what
+    actions.contact(
+        actor=butler, complaint_id=complaint.pk, note="已致电业主，约明早上门", at=at(17, 11)
+    )
+    actions.contact(actor=butler, complaint_id=complaint.pk, note="告知维修进度", at=at(18, 9))
+    logged = list(
+        TimelineEvent.objects.filter(object_id=str(complaint.pk), action="complaint.contacted")
+        .order_by("at")
+        .values_list("actor_id", "at", "note")
+    )
+    assert logged == [
+        (butler.pk, at(17, 11), "已致电业主，约明早上门"),
+        (butler.pk, at(18, 9), "告知维修进度"),
+    ]
+    # the first contact answered the first-response timer (R-COMPLAINT-34)
+    first = Deadline.objects.get(object_id=str(complaint.pk), kind="complaint.first_response")
+    assert (first.state, first.met_at) == (DeadlineState.MET, at(17, 11))
