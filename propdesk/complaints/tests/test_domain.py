@@ -47,6 +47,7 @@ from propdesk.complaints.domain import (
     Kind,
     MajorFlag,
     Penalty,
+    Policy,
     PolicyError,
     RevisitMethod,
     Route,
@@ -1104,6 +1105,23 @@ def test_r_complaint_24_25_lh_archive_on_the_25th_and_monthly_table_on_the_27th(
     assert reports_due_on(LH, dt.date(2026, 9, 24)) == (REPORT_PROGRESS_LOG,)
     assert reports_due_on(LH, dt.date(2026, 9, 25)) == (REPORT_PROGRESS_LOG, REPORT_ARCHIVE)
     assert reports_due_on(LH, dt.date(2026, 9, 27)) == (REPORT_PROGRESS_LOG, REPORT_MONTHLY)
+
+
+def test_r_complaint_12_every_preset_feeds_periodic_statistics() -> None:
+    # R-COMPLAINT-12: weekly for PCS, monthly for LH, CM and SO — over a whole month each
+    # preset produces exactly these, whatever the month's length (February 2026: 28 days)
+    def month(policy: Policy) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for n in range(28):
+            for key in reports_due_on(policy, dt.date(2026, 2, 1) + dt.timedelta(days=n)):
+                counts[key] = counts.get(key, 0) + 1
+        return counts
+
+    assert month(PCS)[REPORT_WEEKLY] == 4
+    assert month(PCS)[REPORT_MONTHLY] == 1
+    for policy in (LH, CM, SO):
+        assert month(policy)[REPORT_MONTHLY] == 1, policy.code
+        assert REPORT_WEEKLY not in month(policy), policy.code
 
 
 def test_r_complaint_51_pcs_weekly_summary_and_monthly_legacy_summary() -> None:
