@@ -294,6 +294,27 @@ def test_handling_document_is_only_for_policies_that_need_it(lh_case, lh_team) -
 
 
 # --- 4. handling log ------------------------------------------------------------------------------
+def test_r_complaint_61_cm_follow_up_record_carries_the_nature_classification(
+    pcs_team, community, person, receive
+) -> None:
+    # R-COMPLAINT-61: the nature found on classification goes on 《客户投诉跟进记录表》
+    choose_policy(actor=pcs_team["manager"], project_id=community.pk, code="CM")
+    duty = person(community, "dispatch", "刘值班")
+    complaint = receive(duty, community, when=at(17, 9))
+    actions.classify(actor=duty, complaint_id=complaint.pk, level="invalid", at=at(17, 10))
+    printed = printing.complaint_form(actor=duty, complaint_id=complaint.pk, form="record")
+    assert printed.name == "客户投诉跟进记录表"
+    lines = {line.label: line.value for section in printed.sections for line in section.lines}
+    assert lines["性质及级别"] == "无效投诉"
+    classified = [
+        row for row in printed.log if row.action == printing.event_label("complaint.classified")
+    ]
+    assert [(row.actor, row.change) for row in classified] == [("刘值班", "已受理 → 已分类")]
+    html = preview(duty, form_url(complaint, "record"))
+    assert "<h1>客户投诉跟进记录表</h1>" in html
+    assert "无效投诉" in cells(html)
+
+
 def test_r_complaint_22_lh_record_sheet_lists_every_step_of_the_timeline(lh_case, lh_team) -> None:
     # R-COMPLAINT-22
     complaint = lh_case["complaint"]
