@@ -16,7 +16,7 @@ from django.utils import timezone
 from propdesk.complaints.models import Complaint, ContactSheet, SheetState
 from propdesk.complaints.tests.conftest import community, pcs_team, person  # noqa: F401
 from propdesk.complaints.workflows import State
-from propdesk.conftest import PASSWORD
+from propdesk.conftest import log_in_page as log_in
 from propdesk.core.models import Occupancy
 from propdesk.core.tests.factories import BuildingFactory, ResidentFactory, UnitFactory
 
@@ -31,14 +31,6 @@ def zhang(community):  # noqa: F811
     Occupancy.objects.create(unit=unit, resident=resident, role="owner")
     ResidentFactory(project=community, name="李四", mobile="13987654321")
     return {"resident": resident, "unit": unit}
-
-
-def _log_in(page, live_server, staff) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", staff.user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def _context(browser, **kw):
@@ -77,7 +69,7 @@ def test_pcs_phone_complaint_from_intake_to_closure(
     butler, engineer, manager = pcs_team["butler"], pcs_team["engineer"], pcs_team["manager"]
     desk = _context(browser, viewport={"width": 1280, "height": 900})
     page = desk.new_page()
-    _log_in(page, live_server, butler)
+    log_in(page, live_server, butler)
 
     # the butler opens the complaints module and starts an intake
     page.goto(f"{live_server.url}/complaints/")
@@ -138,7 +130,7 @@ def test_pcs_phone_complaint_from_intake_to_closure(
     # the engineering head, in a second browser, works from the department inbox
     works = _context(browser, viewport={"width": 1280, "height": 900})
     eng = works.new_page()
-    _log_in(eng, live_server, engineer)
+    log_in(eng, live_server, engineer)
     eng.goto(f"{live_server.url}/complaints/sheets/")
     card = eng.locator(f"#sheet-{sheet.pk}")
     assert "今日上门查看" in card.inner_text()
@@ -179,7 +171,7 @@ def test_pcs_phone_complaint_from_intake_to_closure(
     # the manager reviews and closes
     office = _context(browser, viewport={"width": 1280, "height": 900})
     boss = office.new_page()
-    _log_in(boss, live_server, manager)
+    log_in(boss, live_server, manager)
     boss.goto(f"{live_server.url}/complaints/{complaint.pk}/")
     _take(boss, "review")
     _submit(boss)
@@ -219,7 +211,7 @@ def test_complaint_pages_fit_a_360_px_phone(
         },
     )
     page = phone
-    _log_in(page, live_server, pcs_team["butler"])
+    log_in(page, live_server, pcs_team["butler"])
     for name, path in {
         "complaints": "/complaints/",
         "complaint-new": "/complaints/new/",

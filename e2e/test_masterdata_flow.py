@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from propdesk.conftest import PASSWORD
+from propdesk.conftest import log_in_page as log_in
 from propdesk.core.models import Occupancy
 from propdesk.core.tests.factories import BuildingFactory, ResidentFactory, UnitFactory, grant
 
@@ -30,14 +30,6 @@ def estate(project_a, project_b, clerk_a):
     return {"unit": unit, "zhang": zhang}
 
 
-def _log_in(page, live_server, clerk) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", clerk.user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(f"{live_server.url}/")
-
-
 def test_clerk_finds_a_resident_by_pinyin_initials_and_opens_the_unit(
     desktop, live_server, clerk_a, project_b, estate, screenshots
 ):
@@ -47,7 +39,7 @@ def test_clerk_finds_a_resident_by_pinyin_initials_and_opens_the_unit(
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
     assert page.locator("button.primary").inner_text() == "登录"
     page.screenshot(path=str(screenshots / "login-desktop.png"))
-    _log_in(page, live_server, clerk_a)
+    log_in(page, live_server, clerk_a)
 
     # when the clerk switches to project B from the switcher (it submits itself)
     page.goto(f"{live_server.url}/masterdata/residents/")
@@ -92,7 +84,7 @@ def test_phone_pages_fit_360_px_without_horizontal_scrolling(
     page = phone
     page.goto(f"{live_server.url}/login/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    _log_in(page, live_server, clerk_a)
+    log_in(page, live_server, clerk_a)
     with page.expect_navigation():
         page.select_option("#project-switch", str(project_b.pk))
 

@@ -15,17 +15,9 @@ from openpyxl import load_workbook
 
 from propdesk.complaints.models import Complaint
 from propdesk.complaints.tests.conftest import community, pcs_team, person  # noqa: F401
-from propdesk.conftest import PASSWORD
+from propdesk.conftest import log_in_page as log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, live_server, staff) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", staff.user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def _filled(template: bytes, rows: list[dict[str, object]]) -> bytes:
@@ -52,7 +44,7 @@ def test_paper_register_downloaded_filled_and_uploaded(
     screenshots,
 ):
     page = desktop
-    _log_in(page, live_server, pcs_team["butler"])
+    log_in(page, live_server, pcs_team["butler"])
     page.goto(f"{live_server.url}/complaints/new/")
     page.click("text=纸质登记补录（Excel）")
     page.wait_for_selector("h1:has-text('纸质登记补录')")
@@ -101,7 +93,7 @@ def test_paper_register_downloaded_filled_and_uploaded(
 
 
 def test_paper_register_page_fits_a_360_px_phone(phone, live_server, pcs_team, community):  # noqa: F811
-    _log_in(phone, live_server, pcs_team["butler"])
+    log_in(phone, live_server, pcs_team["butler"])
     phone.goto(f"{live_server.url}/complaints/new/register/")
     phone.wait_for_selector("#id_file")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360

@@ -8,6 +8,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -128,3 +129,12 @@ def redis_server() -> Iterator[int]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def log_in_page(page: Any, live_server: Any, staff: Any) -> None:
+    """Log `staff` in through the login page of a browser test and wait for the workbench."""
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", staff.user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url(f"{live_server.url}/")
